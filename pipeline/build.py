@@ -1,0 +1,107 @@
+"""The build's phases: load → resolve → (stop here for `check`) → write each format.
+
+Mirrors Sphinx's READING → RESOLVING → WRITING: every file is read and every link resolved
+before any writer runs, so writers only ever see a complete, consistent `Book`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import diagnostics as dg
+from .config import load_config
+from .formats import FORMATS, writer
+from .load import load
+from .model import Book
+from .output import atomic_file
+from .resolve import resolve
+
+if TYPE_CHECKING:
+    from .render import RenderedBook
+
+log = logging.getLogger("pipeline")
+Progress = Callable[[str], None]
+STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def read_book(source: Path, report: dg.Report, progress: Progress = _quiet) -> Book:
+    """Phases 1 and 2: load every entry and resolve it into the Book."""
+    config = load_config(source, report)
+    progress("reading entries")
+    loaded = load(source, config, report, progress)
+    progress("resolving ids and links")
+    return resolve(loaded, config, source, report)
+
+
+@dataclass
+class BuildContext:
+    """What a format's `build` gets besides the book: diagnostics, styles, shared renderings."""
+
+    book: Book
+    report: dg.Report
+    styles_dir: Path = STYLES_DIR
+    progress: Progress = _quiet
+    built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
+
+    @property
+    def strict(self) -> bool:
+        return self.report.strict
+
+    @cached_property
+    def rendered(self) -> RenderedBook:
+        """The book's HTML, rendered once per run and shared by the html, pdf and epub formats."""
+        from .render import render
+
+        self.progress("rendering HTML")
+        return render(self.book, self.report)
+
+    def pandoc_warnings(self, fmt: str, stderr: str) -> None:
+        for line in stderr.splitlines():
+            if line.strip():
+                self.report.add(dg.make(dg.RENDER_WARNING, "", 0, 0,
+                                        f"pandoc ({fmt}): {line.removeprefix('[WARNING] ')}",
+                                        "check the entry the message names"))
+
+    @contextmanager
+    def output(self, path: Path) -> Iterator[Path]:
+        """Atomic output that, under --strict, is discarded when the writer reported an error."""
+        before = len(self.report.errors)
+        with atomic_file(path) as tmp:
+            yield tmp
+            if self.strict and len(self.report.errors) > before:
+                raise dg.GlossaryError(dg.make(
+                    dg.OUTPUT_INVALID, path.name, 0, 0,
+                    f"{path.name} not written: errors under --strict (previous file kept)",
+                    "fix the errors listed above"))
+
+
+def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report,
+          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR) -> dict[str, Path]:
+    """Read, resolve, then write each requested format; returns format -> output path."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
+                                       f"unknown format {', '.join(unknown)}",
+                                       f"choose from {', '.join(FORMATS)}"), exit_code=2)
+    book = read_book(source, report, progress)
+    if report.strict and report.errors:
+        raise dg.GlossaryError(dg.make(
+            dg.OUTPUT_INVALID, "", 0, 0,
+            f"nothing built: {len(report.errors)} error(s) under --strict",
+            "fix them, or build without --strict to publish with broken links as plain text"))
+    ctx = BuildContext(book, report, styles_dir, progress)
+    ordered = [f for f in FORMATS if f in formats]
+    for fmt in ordered:
+        progress(f"building {fmt}")
+        ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+    return dict(ctx.built)

@@ -1,0 +1,167 @@
+"""The `glossary` command — the only place that prints or exits.
+
+Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage or configuration error,
+3 internal error (a bug: please report it with the output of `-v`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from . import diagnostics as dg
+from .build import STYLES_DIR, Progress, build, read_book
+from .formats import FORMATS
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"glossary: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="glossary", description="Publish a Markdown glossary as PDF, EPUB, DOCX and HTML.")
+    p.add_argument("--version", action="version", version=f"glossary {__version__}")
+    common = _Parser(add_help=False)
+    common.add_argument("source", nargs="?", default="source", type=Path,
+                        help="folder with one Markdown file per term (default: source/)")
+    common.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="also print info diagnostics and timings")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    check = sub.add_parser("check", parents=[common], help="lint the glossary without rendering")
+    check.add_argument("--format", dest="output_format", default="text",
+                       choices=["text", "json", "github"], help="how to print diagnostics")
+    b = sub.add_parser("build", parents=[common], help="render the glossary")
+    b.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build/)")
+    b.add_argument("--format", dest="formats", action="append", metavar="FMT",
+                   help=f"{', '.join(FORMATS)} or all; repeat or comma-separate (default: all)")
+    b.add_argument("--styles", type=Path, default=STYLES_DIR,
+                   help="folder with templates, CSS and the DOCX reference (default: styles/)")
+    sub.add_parser("codes", help="list every diagnostic code")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.ERROR,
+                        format="%(name)s: %(message)s")
+    try:
+        if args.command == "codes":
+            return _codes()
+        if args.command == "check":
+            return _check(args)
+        return _build(args)
+    except dg.GlossaryError as exc:
+        print(dg.format_text(exc.diagnostic), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("glossary: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if getattr(args, "verbose", False):
+            raise
+        print(f"glossary: internal error: {type(exc).__name__}: {exc} "
+              "(run again with -v for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _codes() -> int:
+    for c in dg.CODES.values():
+        print(f"{c.code}  {c.severity:<7}  {c.name:<24} {c.summary}")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    report = dg.Report(strict=args.strict)
+    started = time.perf_counter()
+    with _status(args) as progress:
+        book = read_book(args.source, report, progress)
+    shown = _visible(report, args)
+    if args.output_format == "json":
+        print(dg.format_json(shown))
+    elif args.output_format == "github":
+        for d in shown:
+            print(dg.format_github(d, str(args.source)))
+    else:
+        _print_text(shown, args)
+        if not args.quiet:
+            print(_summary(report, f"{len(book.terms)} terms", started), file=sys.stderr)
+    return EXIT_ERRORS if report.errors else EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    formats = _formats(args.formats)
+    report = dg.Report(strict=args.strict)
+    started = time.perf_counter()
+    with _status(args) as progress:
+        try:
+            outputs = build(args.source, args.out, formats, report, progress, args.styles)
+        finally:
+            _print_text(_visible(report, args), args, stream=sys.stderr)
+    if not args.quiet:
+        for fmt, path in outputs.items():
+            print(f"{fmt:>5}: {path}")
+        print(_summary(report, f"{len(outputs)} outputs", started), file=sys.stderr)
+    return EXIT_ERRORS if report.errors else EXIT_OK
+
+
+def _formats(values: list[str] | None) -> list[str]:
+    wanted = [f.strip() for v in (values or ["all"]) for f in v.split(",") if f.strip()]
+    if "all" in wanted:
+        return list(FORMATS)
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        print(f"glossary: error: unknown format {', '.join(unknown)} "
+              f"(choose from {', '.join(FORMATS)}, all)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+    return wanted
+
+
+def _visible(report: dg.Report, args: argparse.Namespace) -> list[dg.Diagnostic]:
+    if args.quiet:
+        return report.errors
+    if args.verbose or getattr(args, "output_format", "text") != "text":
+        return list(report)
+    return [d for d in report if d.severity is not dg.Severity.INFO]
+
+
+def _print_text(items: list[dg.Diagnostic], args: argparse.Namespace, stream: TextIO | None = None) -> None:
+    out = stream or sys.stdout
+    for d in items:
+        print(dg.format_text(d), file=out)
+
+
+def _summary(report: dg.Report, what: str, started: float) -> str:
+    errors, warnings = len(report.errors), len(report.warnings)
+    took = time.perf_counter() - started
+    return f"glossary: {errors} error(s), {warnings} warning(s); {what} in {took:.1f} s"
+
+
+@contextmanager
+def _status(args: argparse.Namespace) -> Iterator[Progress]:
+    """A rich spinner on a terminal; silent otherwise (CI logs stay clean)."""
+    if args.quiet or not sys.stderr.isatty():
+        yield (lambda msg: logging.getLogger("pipeline").debug(msg))
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("starting") as status:
+        yield (lambda msg: status.update(msg))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""`book.toml`: the book's metadata and output settings, with defaults and clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import diagnostics as dg
+
+CONFIG_NAME = "book.toml"
+PAGE_SIZES = ("A4", "A5", "Letter")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class PdfConfig:
+    page_size: str = "A4"
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """Everything `book.toml` can set; every field has a default."""
+
+    title: str = "Glossar"
+    subtitle: str = ""
+    authors: tuple[str, ...] = ()
+    language: str = "de"
+    version: str = ""
+    date: str = ""
+    license: str = ""
+    identifier: str = ""
+    publisher: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    slug: str = ""
+    exclude: tuple[str, ...] = ()
+    pdf: PdfConfig = field(default_factory=PdfConfig)
+
+    @property
+    def lang_primary(self) -> str:
+        return self.language.split("-")[0].lower()
+
+
+# key -> (type description, converter). Converters raise ValueError with a user-facing reason.
+def _str(v: Any) -> str:
+    if not isinstance(v, str):
+        raise ValueError("must be a string")
+    return v.strip()
+
+
+def _str_list(v: Any) -> tuple[str, ...]:
+    if isinstance(v, str):
+        return (v.strip(),) if v.strip() else ()
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise ValueError("must be a string or a list of strings")
+    return tuple(x.strip() for x in v if x.strip())
+
+
+def _date(v: Any) -> str:
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    s = _str(v)
+    try:
+        dt.date.fromisoformat(s)
+    except ValueError:
+        raise ValueError("must be a date like 2026-11-29") from None
+    return s
+
+
+def _language(v: Any) -> str:
+    s = _str(v)
+    if not _LANG_RE.match(s):
+        raise ValueError("must be a BCP 47 language tag such as de, de-DE or en-GB")
+    return s
+
+
+_TOP: dict[str, Any] = {
+    "title": _str,
+    "subtitle": _str,
+    "authors": _str_list,
+    "author": _str_list,
+    "language": _language,
+    "version": _str,
+    "date": _date,
+    "license": _str,
+    "identifier": _str,
+    "publisher": _str,
+    "description": _str,
+    "keywords": _str_list,
+    "slug": _str,
+    "exclude": _str_list,
+}
+
+
+def _page_size(v: Any) -> str:
+    s = _str(v)
+    for size in PAGE_SIZES:
+        if s.lower() == size.lower():
+            return size
+    raise ValueError(f"must be one of {', '.join(PAGE_SIZES)}")
+
+
+_PDF: dict[str, Any] = {"page-size": _page_size, "page_size": _page_size}
+
+
+def load_config(source: Path, report: dg.Report) -> BookConfig:
+    """Read `source/book.toml` (missing file = all defaults); raise GlossaryError(exit 2) if invalid."""
+    path = source / CONFIG_NAME
+    if not path.is_file():
+        return _finish({}, PdfConfig())
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        _fail(f"{CONFIG_NAME} is not UTF-8 (byte {exc.start})", "save it as UTF-8", 1, 1)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        _fail(f"{CONFIG_NAME} is not valid TOML: {exc}", "fix the TOML syntax", line, col)
+    values: dict[str, Any] = {}
+    pdf = PdfConfig()
+    for key, value in raw.items():
+        if key == "pdf" and isinstance(value, dict):
+            pdf = _pdf_section(value, report)
+        elif key in _TOP:
+            values[key] = _convert(_TOP[key], key, value)
+        else:
+            report.add(_unknown(key))
+    return _finish(values, pdf)
+
+
+def _pdf_section(table: dict[str, Any], report: dg.Report) -> PdfConfig:
+    size = "A4"
+    for key, value in table.items():
+        if key in _PDF:
+            size = _convert(_PDF[key], f"pdf.{key}", value)
+        else:
+            report.add(_unknown(f"pdf.{key}"))
+    return PdfConfig(page_size=size)
+
+
+def _convert(conv: Any, key: str, value: Any) -> Any:
+    try:
+        return conv(value)
+    except ValueError as exc:
+        _fail(f"{CONFIG_NAME}: '{key}' {exc}", f"correct '{key}' in {CONFIG_NAME}", 0, 0)
+
+
+def _finish(values: dict[str, Any], pdf: PdfConfig) -> BookConfig:
+    authors = values.pop("authors", ()) or values.pop("author", ())
+    values.pop("author", None)
+    cfg = BookConfig(pdf=pdf, authors=authors, **values)
+    date = cfg.date or _default_date()
+    identifier = cfg.identifier or _default_identifier(cfg.title, cfg.authors)
+    slug = cfg.slug or slugify(cfg.title) or "glossary"
+    return BookConfig(**{**cfg.__dict__, "date": date, "identifier": identifier, "slug": slug})
+
+
+def _default_date() -> str:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise today."""
+    return build_time().date().isoformat()
+
+
+def build_time() -> dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH if set, else now (UTC, whole seconds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
+    """Stable across builds: derived from title and authors, never random."""
+    name = "|".join((title, *authors))
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'glossary:' + name)}"
+
+
+def slugify(text: str) -> str:
+    """ASCII file-name slug: `Kleines Kryptographie-Glossar` -> `kleines-kryptographie-glossar`."""
+    text = text.replace("ß", "ss")
+    for umlaut, repl in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue")):
+        text = text.replace(umlaut, repl)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _unknown(key: str) -> dg.Diagnostic:
+    return dg.make(
+        dg.CONFIG_UNKNOWN, CONFIG_NAME, 0, 0, f"unknown key '{key}' is ignored",
+        "see the README's book.toml table for the keys this version reads",
+    )
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    m = re.search(r"line (\d+), column (\d+)", message)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def _fail(message: str, hint: str, line: int, column: int) -> Any:
+    raise dg.GlossaryError(
+        dg.make(dg.CONFIG_INVALID, CONFIG_NAME, line, column, message, hint), exit_code=2
+    )

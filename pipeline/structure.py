@@ -1,0 +1,153 @@
+"""Cutting one term's blocks into tagline, definition, sections and see-also list."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .load import KNOWN_SECTION_CLASSES
+from .model import BROKEN_CLASS, INDEX_ID, Section, SeeAlso, xref_target
+from .pandoc_ast import Node, is_tagline, iter_nodes, stringify, tagline_inlines
+
+SEEALSO = "seealso"
+SEPARATOR = "--"  # between a term id and an anchor inside the term
+
+
+@dataclass
+class Parts:
+    taglines: list[list[Node]]
+    definition: list[Node]
+    sections: list[Section]
+    see_also: list[SeeAlso]
+    links_index: bool
+    seealso_not_last: bool
+
+
+def slug(text: str) -> str:
+    """pandoc-like identifier from a heading's text (letters, digits, - and _; spaces to -)."""
+    text = unicodedata.normalize("NFC", text.strip())
+    text = re.sub(r"[^\w\s.-]", "", text)
+    return re.sub(r"\s+", "-", text).strip("-") or "section"
+
+
+def term_id_from_title(title: str) -> str:
+    """The id an author would most likely have written: words joined by hyphens, case kept."""
+    return slug(title)
+
+
+def local_anchors(term_id: str, blocks: list[Node]) -> dict[str, str]:
+    """Heading ids written inside a term -> the unique anchor they get (`Term--id`)."""
+    return {b["c"][1][0]: anchor(term_id, b["c"][1][0])
+            for b in blocks if b["t"] == "Header" and b["c"][1][0]}
+
+
+def anchor(term_id: str, ident: str) -> str:
+    return f"{term_id}{SEPARATOR}{ident}"
+
+
+_ATTR_FIRST = frozenset({"Span", "Div", "CodeBlock", "Table", "Figure", "Image", "Code"})
+
+
+def prefix_id(term_id: str, node: Node) -> None:
+    """Make an element id unique in the book by prefixing the term's id (in place)."""
+    t = node["t"]
+    a = node["c"][1] if t == "Header" else node["c"][0] if t in _ATTR_FIRST else None
+    if a is not None and a[0]:
+        a[0] = anchor(term_id, a[0])
+
+
+def split(term_id: str, level: int, blocks: list[Node]) -> Parts:
+    """Tagline(s), definition, sections (relative levels) and the structured see-also list.
+
+    Expects ids already made unique (`prefix_id`) and links already resolved."""
+    blocks = _strip_rules(blocks)
+    taglines, rest = _taglines(blocks)
+    first_header = next((i for i, b in enumerate(rest) if b["t"] == "Header"), len(rest))
+    definition = _strip_rules(rest[:first_header])
+    sections = _sections(term_id, level, rest[first_header:])
+    see_also: list[SeeAlso] = []
+    links_index = False
+    kinds = [s.kind for s in sections]
+    for s in sections:
+        if s.kind == SEEALSO:
+            items, has_index = _see_also_items(list(s.blocks))
+            see_also.extend(items)
+            links_index = links_index or has_index
+    not_last = SEEALSO in kinds and kinds[-1] != SEEALSO
+    body_sections = [s for s in sections if s.kind != SEEALSO]
+    return Parts(taglines, definition, body_sections, see_also, links_index, not_last)
+
+
+def _strip_rules(blocks: list[Node]) -> list[Node]:
+    """Drop `----` separators and empty blocks at the ends (they separate entries in the source)."""
+    start, end = 0, len(blocks)
+    while start < end and blocks[start]["t"] in ("HorizontalRule", "Null"):
+        start += 1
+    while end > start and blocks[end - 1]["t"] in ("HorizontalRule", "Null"):
+        end -= 1
+    return blocks[start:end]
+
+
+def _taglines(blocks: list[Node]) -> tuple[list[list[Node]], list[Node]]:
+    if not blocks:
+        return [], blocks
+    first = blocks[0]
+    if is_tagline(first):
+        return [tagline_inlines(first)], blocks[1:]
+    if first["t"] == "BulletList" and all(
+        len(item) == 1 and is_tagline(item[0]) for item in first["c"]
+    ):
+        return [tagline_inlines(item[0]) for item in first["c"]], blocks[1:]
+    return [], blocks
+
+
+def _sections(term_id: str, level: int, blocks: list[Node]) -> list[Section]:
+    sections: list[Section] = []
+    top = min((b["c"][0] for b in blocks if b["t"] == "Header"), default=level + 1)
+    used: set[str] = set()
+    for block in blocks:
+        if block["t"] == "Header" and block["c"][0] <= top:
+            _, (ident, classes, _kvs), inlines = block["c"]
+            ident = ident or anchor(term_id, slug(stringify(inlines)).lower())
+            while ident in used:
+                ident += "-1"
+            used.add(ident)
+            sections.append(Section(ident, _kind(classes), tuple(inlines), ()))
+        elif sections:
+            s = sections[-1]
+            sections[-1] = Section(s.id, s.kind, s.title, (*s.blocks, _relevel(block, top)))
+    return [Section(s.id, s.kind, s.title, tuple(_strip_rules(list(s.blocks)))) for s in sections]
+
+
+def _relevel(block: Node, top: int) -> Node:
+    """Headings inside a section get levels relative to the section (2 = first level below)."""
+    if block["t"] != "Header":
+        return block
+    level, a, inlines = block["c"]
+    return {"t": "Header", "c": [max(2, level - top + 1), a, inlines]}
+
+
+def _kind(classes: list[str]) -> str:
+    known = [c for c in classes if c in KNOWN_SECTION_CLASSES and c not in ("unnumbered", "unlisted")]
+    if known:
+        return known[0]
+    return classes[0] if classes else "section"
+
+
+def _see_also_items(blocks: list[Node]) -> tuple[list[SeeAlso], bool]:
+    items: list[SeeAlso] = []
+    has_index = False
+    for node in iter_nodes(blocks):
+        target = xref_target(node)
+        if target is not None:
+            term = target[0]
+            if term == INDEX_ID:
+                has_index = True
+                continue
+            label = node["c"][1]
+            items.append(SeeAlso(term, tuple(label), stringify(label)))
+        elif node.get("t") == "Span" and BROKEN_CLASS in node["c"][0][1]:
+            label = node["c"][1]
+            items.append(SeeAlso(None, tuple(label), stringify(label)))
+    return items, has_index
