@@ -62,7 +62,9 @@ class Loaded:
 def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
     """Every Markdown file below `source`, sorted, minus hidden/underscore folders and excludes."""
     found: list[tuple[str, Path]] = []
-    for path in sorted(source.rglob("*")):
+    # Sort by folder, then name without suffix: "Zebra.md" comes before "Zebra-Kopie.md", so the
+    # first of two duplicate ids is the one an author would call the original.
+    for path in sorted(source.rglob("*"), key=lambda p: (p.parent.as_posix(), p.stem, p.suffix)):
         rel = path.relative_to(source).as_posix()
         if path.suffix.lower() not in SOURCE_SUFFIXES or not path.is_file():
             continue
@@ -181,9 +183,9 @@ def _cut_terms(f: SourceFile, blocks: list[Node], report: dg.Report, locator: Lo
         report.add(dg.make(dg.FILE_PREAMBLE, f.name, 1, 1,
                            f"text before the first term heading (line {t.line}) is not published",
                            "move it below a term heading or delete it"))
-    seen: dict[str, int] = {}
+    ordinal = 0  # headings counted in file order, to match pandoc's positions later
     for term in f.terms:
-        _check_classes(f, term, report, locator, seen)
+        ordinal = _check_classes(f, term, report, locator, ordinal)
 
 
 def _start_term(f: SourceFile, header: Node, ordinal: int,
@@ -199,23 +201,22 @@ def _start_term(f: SourceFile, header: Node, ordinal: int,
 
 
 def _check_classes(f: SourceFile, term: RawTerm, report: dg.Report, locator: Locator,
-                   seen: dict[str, int]) -> None:
+                   ordinal: int) -> int:
+    """Report unknown heading classes; returns the running count of headings in the file."""
     unknown = [c for c in term.classes if c not in KNOWN_TERM_CLASSES]
     if unknown:
         report.add(_unknown_class(f.name, term.line, term.column, unknown, stringify(term.title)))
+    ordinal += 1
     for block in term.blocks:
         if block["t"] != "Header":
             continue
-        _, (ident, classes, _kvs), inlines = block["c"]
-        nth = seen.get(ident, 0)
-        seen[ident] = nth + 1
+        _, (_ident, classes, _kvs), inlines = block["c"]
         unknown = [c for c in classes if c not in KNOWN_SECTION_CLASSES]
         if unknown:
             d = _unknown_class(f.name, term.line, 0, unknown, stringify(inlines))
-            if ident:
-                locator.defer(d, HEADER, ident, nth)
-            else:
-                report.add(d)
+            locator.defer(d, HEADER, "", ordinal)
+        ordinal += 1
+    return ordinal
 
 
 def _unknown_class(file: str, line: int, col: int, classes: list[str], title: str) -> dg.Diagnostic:

@@ -77,9 +77,9 @@ class Position:
 
 @dataclass
 class FilePositions:
-    """Where headings (by id, and by order among `.term` headings) and links sit in one file."""
+    """Where headings (in order) and links (by target, in order) sit in one file."""
 
-    headers: dict[str, list[Position]] = field(default_factory=dict)
+    headers: list[Position] = field(default_factory=list)  # every heading, in file order
     term_headers: list[Position] = field(default_factory=list)
     links: dict[str, list[Position]] = field(default_factory=dict)
 
@@ -258,7 +258,7 @@ def _read_positions(text: str) -> dict[str, FilePositions]:
         key = _FILE_SCOPE_PREFIX.sub("", key, count=1)
         where = Position(int(m["line"]), int(m["col"]))
         if kind == "H":
-            fp.headers.setdefault(key, []).append(where)
+            fp.headers.append(where)
             if "term" in classes.split():
                 fp.term_headers.append(where)
         else:

@@ -17,9 +17,9 @@ _TERM_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t].*\{[^}\n]*\.term\b[^}\n]*\}[ \t]
 @dataclass(frozen=True)
 class _Pending:
     diagnostic: dg.Diagnostic
-    kind: str  # LINK (key: url as written) or HEADER (key: id as written)
+    kind: str  # LINK (key: the url as written) or HEADER (key unused)
     key: str
-    nth: int  # occurrence of key in the file, from 0
+    nth: int  # LINK: occurrence of the url in the file; HEADER: index among its headings
 
 
 class Locator:
@@ -43,8 +43,7 @@ class Locator:
 def _placed(p: _Pending, positions: pandoc.FilePositions | None) -> dg.Diagnostic:
     if positions is None:
         return p.diagnostic
-    table = positions.links if p.kind == LINK else positions.headers
-    hits = table.get(p.key, [])
+    hits = positions.links.get(p.key, []) if p.kind == LINK else positions.headers
     if p.nth >= len(hits):
         return p.diagnostic
     return replace(p.diagnostic, line=hits[p.nth].line, column=hits[p.nth].column)
