@@ -29,27 +29,27 @@ def _tailored(lang: str) -> tuple[str, ...]:
     return _AFTER_Z.get(lang.split("-")[0].lower(), ())
 
 
-def _base_letters(text: str, lang: str) -> tuple[str, str]:
-    """(primary, secondary): letters without diacritics, and a string marking the diacritics."""
+def _base_letters(text: str, lang: str) -> tuple[str, str, str]:
+    """(primary, secondary, tertiary): letters without diacritics or case, a mark per letter for
+    its diacritics, and a mark per letter for upper case."""
     after_z = _tailored(lang)
     primary: list[str] = []
     secondary: list[str] = []
-    for ch in text.casefold():
-        if ch in after_z:
-            primary.append(chr(_TAILORED_BASE + after_z.index(ch)))
-            secondary.append("0")
-            continue
-        if ch in _EXPANSIONS:
-            primary.append(_EXPANSIONS[ch])
-            secondary.append("1" * len(_EXPANSIONS[ch]))
-            continue
-        decomposed = unicodedata.normalize("NFD", ch)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        if not base:
-            continue
+    tertiary: list[str] = []
+    for ch in text:
+        low = ch.lower()
+        if low in after_z:
+            base, accent = chr(_TAILORED_BASE + after_z.index(low)), "0"
+        elif low in _EXPANSIONS:
+            base, accent = _EXPANSIONS[low], "1"
+        else:
+            decomposed = unicodedata.normalize("NFD", low)
+            base = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+            accent = "1" if len(decomposed) > len(base) else "0"
         primary.append(base)
-        secondary.append("1" if base != decomposed else "0")
-    return "".join(primary), "".join(secondary)
+        secondary.append(accent * len(base))
+        tertiary.append(("1" if ch != low else "0") * len(base))
+    return "".join(primary), "".join(secondary), "".join(tertiary)
 
 
 def _strip_leading_punctuation(text: str) -> str:
@@ -62,25 +62,28 @@ def _strip_leading_punctuation(text: str) -> str:
 def sort_key(title: str, term_id: str, lang: str = "de") -> tuple[object, ...]:
     """A total-order key for a title in language `lang`."""
     text = _strip_leading_punctuation(title.strip())
-    primary, secondary = _base_letters(text, lang)
+    primary, secondary, tertiary = _base_letters(text, lang)
     # Primary comparison on letters and digits only: "E-Mail" sorts as "email".
     alnum = "".join(c for c in primary if c.isalnum() or _is_tailored(c))
-    group = 1 if alnum and (alnum[0].isalpha() or _is_tailored(alnum[0])) else 0
-    case = "".join("1" if c.isupper() else "0" for c in text if c.isalpha())
-    return (group, alnum, primary, secondary, case, term_id)
+    group = 1 if _is_letter(primary[:1]) else 0
+    return (group, alnum, primary, secondary, tertiary, term_id)
 
 
 def letter_of(title: str, lang: str = "de") -> tuple[str, str]:
     """The letter group (id, label) a title belongs to: ("A", "A") or ("0-9", "0–9")."""
     text = _strip_leading_punctuation(title.strip())
-    primary, _ = _base_letters(text, lang)
-    first = next((c for c in primary if c.isalnum() or _is_tailored(c)), "")
+    primary = _base_letters(text, lang)[0]
+    first = primary[:1]
     if _is_tailored(first):
         letter = _tailored(lang)[ord(first) - _TAILORED_BASE].upper()
         return letter, letter
-    if not first or not first.isalpha():
+    if not _is_letter(first):
         return DIGITS_GROUP
     return first.upper(), first.upper()
+
+
+def _is_letter(c: str) -> bool:
+    return bool(c) and (c.isalpha() or _is_tailored(c))
 
 
 def _is_tailored(c: str) -> bool:

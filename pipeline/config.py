@@ -123,34 +123,43 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
         _fail(f"{CONFIG_NAME} is not UTF-8 (byte {exc.start})", "save it as UTF-8", 1, 1)
     except tomllib.TOMLDecodeError as exc:
         line, col = _toml_position(str(exc))
-        _fail(f"{CONFIG_NAME} is not valid TOML: {exc}", "fix the TOML syntax", line, col)
+        _fail(f"not valid TOML: {exc}", "fix the TOML syntax", line, col)
+    text = path.read_text(encoding="utf-8")
     values: dict[str, Any] = {}
     pdf = PdfConfig()
     for key, value in raw.items():
         if key == "pdf" and isinstance(value, dict):
-            pdf = _pdf_section(value, report)
+            pdf = _pdf_section(value, report, text)
         elif key in _TOP:
-            values[key] = _convert(_TOP[key], key, value)
+            values[key] = _convert(_TOP[key], key, value, text)
         else:
-            report.add(_unknown(key))
+            report.add(_unknown(key, text))
     return _finish(values, pdf)
 
 
-def _pdf_section(table: dict[str, Any], report: dg.Report) -> PdfConfig:
+def _pdf_section(table: dict[str, Any], report: dg.Report, text: str) -> PdfConfig:
     size = "A4"
     for key, value in table.items():
         if key in _PDF:
-            size = _convert(_PDF[key], f"pdf.{key}", value)
+            size = _convert(_PDF[key], f"pdf.{key}", value, text)
         else:
-            report.add(_unknown(f"pdf.{key}"))
+            report.add(_unknown(f"pdf.{key}", text))
     return PdfConfig(page_size=size)
 
 
-def _convert(conv: Any, key: str, value: Any) -> Any:
+def _key_line(text: str, dotted: str) -> int:
+    """Line of `key =` in the TOML text (tomllib keeps no positions); 0 when not found."""
+    key = dotted.rsplit(".", 1)[-1]
+    m = re.search(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*=", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
+
+
+def _convert(conv: Any, key: str, value: Any, text: str) -> Any:
     try:
         return conv(value)
     except ValueError as exc:
-        _fail(f"{CONFIG_NAME}: '{key}' {exc}", f"correct '{key}' in {CONFIG_NAME}", 0, 0)
+        line = _key_line(text, key)
+        _fail(f"'{key}' {exc}", f"correct '{key}' in {CONFIG_NAME}", line, 1 if line else 0)
 
 
 def _finish(values: dict[str, Any], pdf: PdfConfig) -> BookConfig:
@@ -191,9 +200,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-def _unknown(key: str) -> dg.Diagnostic:
+def _unknown(key: str, text: str) -> dg.Diagnostic:
+    line = _key_line(text, key)
     return dg.make(
-        dg.CONFIG_UNKNOWN, CONFIG_NAME, 0, 0, f"unknown key '{key}' is ignored",
+        dg.CONFIG_UNKNOWN, CONFIG_NAME, line, 1 if line else 0, f"unknown key '{key}' is ignored",
         "see the README's book.toml table for the keys this version reads",
     )
 

@@ -8,11 +8,9 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from . import diagnostics as dg
-from .model import BROKEN_CLASS, INDEX_ID, XREF_CLASS
+from .model import BROKEN_CLASS, INDEX_ID, SELF_CLASS, XREF_CLASS
 from .pandoc_ast import Link, Node, Span, attr, stringify
 from .positions import LINK, Locator
-
-SELF_CLASS = "xref-self"
 
 
 @dataclass(frozen=True)

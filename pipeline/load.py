@@ -25,6 +25,7 @@ KNOWN_SECTION_CLASSES = frozenset({
     "sources", "references", "unnumbered", "unlisted",
 })
 MERGE_MIN_TERMS = 12
+_ID_CHARS = re.compile(r"[^\w.:-]+")
 _WARN_POS = re.compile(r"line (\d+),? column (\d+)")
 
 
@@ -145,7 +146,8 @@ def _skip(rel: str, text: str, report: dg.Report) -> bool:
 
 
 def _parse_failure(rel: str, message: str) -> dg.Diagnostic:
-    first = message.splitlines()[0] if message else "pandoc failed"
+    lines = [ln.strip().rstrip(":") for ln in message.splitlines() if ln.strip()]
+    first = "; ".join(lines[:3]) if lines else "pandoc failed"
     m = _WARN_POS.search(message)
     line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
     return dg.make(dg.FILE_PARSE, rel, line, max(col, 1), f"pandoc cannot parse the file: {first}",
@@ -156,8 +158,8 @@ def _pandoc_warnings(rel: str, warnings: list[str], report: dg.Report) -> None:
     for message in warnings:
         m = _WARN_POS.search(message)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-        clean = re.sub(r"\s*(at\s+)?\S*f\d{5}\.md\S*", "", message).strip()
-        report.add(dg.make(dg.PANDOC_WARNING, rel, line, col, f"pandoc: {clean}",
+        clean = re.sub(r"\s*(at\s+)?\"?" + re.escape(rel) + r"\"?(\s+line \d+ column \d+)?", "", message)
+        report.add(dg.make(dg.PANDOC_WARNING, rel, line, col, f"pandoc: {clean.strip()}",
                            "see pandoc's manual for the construct it names"))
 
 
@@ -167,6 +169,8 @@ def _cut_terms(f: SourceFile, blocks: list[Node], report: dg.Report, locator: Lo
     preamble: list[Node] = []
     lines = term_heading_lines(f.text)
     for block in blocks:
+        if block["t"] == "Header" and TERM_CLASS not in block["c"][1][1]:
+            block = _repaired(f, block, len(f.terms), lines, report)
         if block["t"] == "Header" and TERM_CLASS in block["c"][1][1]:
             current = _start_term(f, block, len(f.terms), lines)
             f.terms.append(current)
@@ -186,6 +190,33 @@ def _cut_terms(f: SourceFile, blocks: list[Node], report: dg.Report, locator: Lo
     ordinal = 0  # headings counted in file order, to match pandoc's positions later
     for term in f.terms:
         ordinal = _check_classes(f, term, report, locator, ordinal)
+
+
+def _repaired(f: SourceFile, header: Node, ordinal: int, lines: list[tuple[int, int, str]],
+              report: dg.Report) -> Node:
+    """A heading whose `{#id .term}` pandoc could not read (it shows up as text) becomes a term
+    again, with an id reduced to the characters pandoc accepts — and an error saying so."""
+    level, _attr, inlines = header["c"]
+    start = next((i for i, n in enumerate(inlines)
+                  if n["t"] == "Str" and n["c"].startswith("{")), None)
+    if start is None:
+        return header
+    raw = stringify(inlines[start:]).strip()
+    tokens = raw[1:-1].split() if raw.endswith("}") else []
+    classes = [t[1:] for t in tokens if t.startswith(".")]
+    if TERM_CLASS not in classes:
+        return header
+    written = next((t[1:] for t in tokens if t.startswith("#")), "")
+    ident = _ID_CHARS.sub("-", written).strip("-")
+    title = inlines[:start]
+    while title and title[-1]["t"] in ("Space", "SoftBreak"):
+        title = title[:-1]
+    line, col = lines[ordinal][:2] if ordinal < len(lines) else (0, 0)
+    report.add(dg.make(dg.ID_INVALID, f.name, line, col,
+                       f"pandoc cannot read the attribute block {raw}; published with id #{ident}",
+                       "ids may hold letters, digits and - _ . : only; write "
+                       f"{{#{ident} .term}}"))
+    return {"t": "Header", "c": [level, [ident, classes, []], title]}
 
 
 def _start_term(f: SourceFile, header: Node, ordinal: int,

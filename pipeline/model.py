@@ -21,6 +21,7 @@ INDEX_ID = "Index"
 RESERVED_IDS = frozenset({INDEX_ID})
 XREF_CLASS = "xref"
 BROKEN_CLASS = "xref-broken"
+SELF_CLASS = "xref-self"  # a link to its own term, published as plain text
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,8 +24,6 @@ from .model import (
 from .pandoc_ast import Node, stringify, transform
 from .positions import Locator
 from .structure import local_anchors, prefix_id, split, term_id_from_title
-
-_UNSAFE_ID = re.compile(r"[\s#/?%\"'<>\\`{}|^\[\]]")
 
 
 @dataclass
@@ -87,10 +84,6 @@ def _checked_id(raw: RawTerm, report: dg.Report) -> str:
                            f"#{raw.id} is reserved for the generated index",
                            "give the term another id"))
         return raw.id + "-term"
-    if _UNSAFE_ID.search(raw.id):
-        report.add(dg.make(dg.ID_INVALID, raw.file, raw.line, raw.column,
-                           f"id #{raw.id} contains spaces or URL-unsafe characters",
-                           "use letters, digits, '-', '_' and '.' only"))
     return raw.id
 
 

@@ -11,17 +11,36 @@ from typing import TYPE_CHECKING
 
 from .. import pandoc
 from ..document import document
-from ..output import write_bytes
+from ..model import BROKEN_CLASS, SELF_CLASS, XREF_CLASS
+from ..pandoc_ast import Node, walk
 
 if TYPE_CHECKING:
     from ..build import BuildContext
     from ..model import Book
 
+_ARGS = ["--standalone", "--wrap=none", "--markdown-headings=atx"]
+
 
 def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     """Write `<slug>.md`."""
     doc = document(book)
-    data, warnings = pandoc.convert_json(
-        doc, "markdown-raw_attribute", ["--standalone", "--wrap=none", "--markdown-headings=atx"])
+    doc["blocks"] = walk(doc["blocks"], _plain)
+    # -smart: keep „…“ and – as typed instead of ASCII stand-ins (-- and ").
+    data, warnings = pandoc.convert_json(doc, "markdown-smart", _ARGS)
     ctx.pandoc_warnings("md", warnings)
-    return write_bytes(out_dir / f"{book.config.slug}.md", data)
+    path = out_dir / f"{book.config.slug}.md"
+    with ctx.output(path) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+def _plain(node: Node) -> Node | list[Node] | None:
+    """Source-like Markdown: `[x](#id)` without the model's attributes, taglines unwrapped."""
+    t = node["t"]
+    if t == "Link" and XREF_CLASS in node["c"][0][1]:
+        return {"t": "Link", "c": [["", [], []], node["c"][1], node["c"][2]]}
+    if t == "Span" and {BROKEN_CLASS, SELF_CLASS} & set(node["c"][0][1]):
+        return list(node["c"][1])
+    if t == "Div" and "tagline" in node["c"][0][1]:
+        return list(node["c"][1])
+    return None
