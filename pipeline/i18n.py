@@ -33,6 +33,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "cover": "Umschlag",
         "start": "Start",
         "digits": "0–9",
+        "letter_nav": "Buchstaben",
+        "back_to_text": "Zurück zum Text",
+        "results": "Treffer",
     },
     "en": {
         "contents": "Contents",
@@ -61,6 +64,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "cover": "Cover",
         "start": "Home",
         "digits": "0–9",
+        "letter_nav": "Letters",
+        "back_to_text": "Back to text",
+        "results": "results",
     },
 }
 
