@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")
     common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true",
-                        help="also print info diagnostics and timings")
+                        help="also print info diagnostics and progress")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", parents=[common], help="lint the glossary without rendering")
     check.add_argument("--format", dest="output_format", default="text",
