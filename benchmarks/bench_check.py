@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import DEMO, generate  # noqa: E402
+from generate import DEMO, generate
 
-from pipeline.pandoc import pandoc_path  # noqa: E402
+from pipeline.pandoc import pandoc_path
 
 RUNS = 5
 

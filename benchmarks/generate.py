@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "source"
 _HEADING = re.compile(r"^(#{2,3}) (.+?) \{#([^ }]+)([^}]*)\}", re.MULTILINE)
 _LINK = re.compile(r"\]\(#([^)]+)\)")
-_WORDS = ("Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa Lambda Ätna Öl Übung "
-          "Quelle Rauschen Signal Takt Umlaut Vektor Welle Xenon Yacht Zahl 3D 5G").split()
+_WORDS = [
+    "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa",
+    "Lambda", "Ätna", "Öl", "Übung", "Quelle", "Rauschen", "Signal", "Takt", "Umlaut", "Vektor",
+    "Welle", "Xenon", "Yacht", "Zahl", "3D", "5G",
+]
 
 
 def generate(out: Path, entries: int = 350, seed: int = 1) -> Path:
