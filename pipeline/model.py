@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from .config import BookConfig
 from .diagnostics import Diagnostic
-from .pandoc_ast import Node
+from .pandoc_ast import Node, stringify
 
 INDEX_ID = "Index"
 RESERVED_IDS = frozenset({INDEX_ID})
@@ -73,8 +73,6 @@ class Term:
 
     @property
     def tagline_text(self) -> str:
-        from .pandoc_ast import stringify
-
         return " ".join(stringify(list(t)) for t in self.taglines)
 
 
@@ -114,9 +112,12 @@ class Book:
     diagnostics: tuple[Diagnostic, ...]
     pandoc_api_version: tuple[int, ...]
     _by_id: Mapping[str, Term] = field(default_factory=dict, repr=False, compare=False)
+    _position: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", MappingProxyType({t.id: t for t in self.terms}))
+        positions = {t.id: i for i, t in enumerate(self.terms)}
+        object.__setattr__(self, "_position", MappingProxyType(positions))
 
     def term(self, term_id: str) -> Term:
         return self._by_id[term_id]
@@ -129,8 +130,7 @@ class Book:
 
     def neighbours(self, term_id: str) -> tuple[Term | None, Term | None]:
         """Previous and next term in book order (for site navigation)."""
-        ids = [t.id for t in self.terms]
-        i = ids.index(term_id)
+        i = self._position[term_id]
         prev = self.terms[i - 1] if i > 0 else None
         nxt = self.terms[i + 1] if i + 1 < len(self.terms) else None
         return prev, nxt

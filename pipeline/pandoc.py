@@ -80,7 +80,6 @@ class FilePositions:
     """Where headings (in order) and links (by target, in order) sit in one file."""
 
     headers: list[Position] = field(default_factory=list)  # every heading, in file order
-    term_headers: list[Position] = field(default_factory=list)
     links: dict[str, list[Position]] = field(default_factory=dict)
 
 
@@ -250,7 +249,7 @@ def _read_positions(text: str) -> dict[str, FilePositions]:
         parts = raw.strip().split("\t")
         if len(parts) != 4:
             continue
-        kind, key, classes, pos = parts
+        kind, key, _classes, pos = parts
         m = _POS_RE.match(pos)
         if not m:
             continue
@@ -259,8 +258,6 @@ def _read_positions(text: str) -> dict[str, FilePositions]:
         where = Position(int(m["line"]), int(m["col"]))
         if kind == "H":
             fp.headers.append(where)
-            if "term" in classes.split():
-                fp.term_headers.append(where)
         else:
             fp.links.setdefault(key, []).append(where)
     return out
