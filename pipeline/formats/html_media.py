@@ -1,0 +1,144 @@
+"""Files the site ships besides its pages: images of entries, the styles' assets, downloads.
+
+Images are copied only from the source folder (paths resolved, symlinks followed, then checked
+to lie inside it); remote or outside references are refused (GL601) and shown as their alt
+text, so the published site never loads anything from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from .. import diagnostics as dg
+from ..model import Book, Term
+
+MEDIA_DIR = "media"
+ASSETS_DIR = "assets"
+DOWNLOADS_DIR = "downloads"
+DOWNLOAD_FORMATS = {"pdf": "PDF", "epub": "EPUB", "docx": "DOCX"}
+TEMPLATE_SUFFIXES = (".html", ".j2")
+_SRC_TAG = re.compile(r"<(img|video|audio|source|track|embed|iframe|script|input)\b([^>]*?)(/?)>",
+                      re.IGNORECASE)
+_SRC_ATTR = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
+_ALT_ATTR = re.compile(r'\b(?:alt|title)="([^"]*)"', re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+
+
+class Media:
+    """Rewrites `src` attributes of one term's HTML and copies the files they name."""
+
+    def __init__(self, book: Book, report: dg.Report, site: Path) -> None:
+        self.root = book.source_dir.resolve()
+        self.report = report
+        self.site = site
+        self.copied: dict[Path, str] = {}
+
+    def rewrite(self, fragment: str, term: Term, page: str) -> str:
+        """Point every local `src` at its copy in the site; replace refused ones by their alt text."""
+
+        def sub(m: re.Match[str]) -> str:
+            src = _SRC_ATTR.search(m.group(2))
+            if src is None:
+                return m.group(0)
+            url = html.unescape(src.group(1))
+            target = self._publish(url, term)
+            if target is None:
+                alt = _ALT_ATTR.search(m.group(2))
+                return f'<span class="missing-media">{alt.group(1) if alt else ""}</span>'
+            rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
+            new = f'src="{html.escape(quote(rel), quote=True)}"'
+            return f"<{m.group(1)}{m.group(2)[:src.start()]}{new}{m.group(2)[src.end():]}{m.group(3)}>"
+
+        return _SRC_TAG.sub(sub, fragment)
+
+    def _publish(self, url: str, term: Term) -> str | None:
+        """Copy the file `url` names into the site; its site path, or None if refused."""
+        if url.startswith("data:"):
+            return None if len(url) > 1_000_000 else url
+        path = self._resolve(url, term)
+        if path is None:
+            return None
+        if path not in self.copied:
+            rel = path.relative_to(self.root).as_posix()
+            dest = self.site / MEDIA_DIR / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+            self.copied[path] = f"{MEDIA_DIR}/{rel}"
+        return self.copied[path]
+
+    def _resolve(self, url: str, term: Term) -> Path | None:
+        where = term.source
+        if _SCHEME.match(url) or url.startswith("/"):
+            self.report.add(dg.make(
+                dg.RESOURCE_REFUSED, where.file, where.line, where.column,
+                f"„{term.title_text}“: resource {url} is not in the source folder; shown as its alt text",
+                "copy the file into the source folder and link it with a relative path"))
+            return None
+        rel = unquote(url.split("#")[0].split("?")[0])
+        term_dir = (self.root / where.file).parent
+        for base in (term_dir, self.root):
+            path = (base / rel).resolve()
+            if path.is_file() and path.is_relative_to(self.root):
+                return path
+        outside = any((b / rel).resolve().exists() for b in (term_dir, self.root))
+        problem, code, hint = (
+            ("refused resource outside the source folder", dg.RESOURCE_REFUSED,
+             "put the file inside the source folder") if outside else
+            ("missing file", dg.DEAD_LINK_OUTPUT, "check the path (relative to the entry's file)"))
+        self.report.add(dg.make(code, where.file, where.line, where.column,
+                                f"„{term.title_text}“: {problem} {url}; shown as its alt text", hint))
+        return None
+
+
+def copy_assets(styles_dir: Path, site: Path) -> list[str]:
+    """Copy the site's static files (everything in styles/site that is not a template)."""
+    dest = site / ASSETS_DIR
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(styles_dir / "highlight.css", dest / "highlight.css")
+    names = ["highlight.css"]
+    folder = styles_dir / "site"
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.endswith(TEMPLATE_SUFFIXES):
+            rel = path.relative_to(folder)
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest / rel)
+            names.append(rel.as_posix())
+    return names
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str  # "PDF"
+    path: str  # site-relative
+    size: int  # bytes
+
+
+def copy_downloads(built: dict[str, Path], site: Path) -> list[Download]:
+    """Copy the PDF/EPUB/DOCX built earlier in this run into the site, in a fixed order."""
+    out = []
+    for fmt, label in DOWNLOAD_FORMATS.items():
+        path = built.get(fmt)
+        if path is None or not path.is_file():
+            continue
+        dest = site / DOWNLOADS_DIR / path.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+        out.append(Download(label, f"{DOWNLOADS_DIR}/{path.name}", dest.stat().st_size))
+    return out
+
+
+def human_size(size: int, language: str) -> str:
+    """`1,2 MB` (German) / `1.2 MB`: one decimal, the language's decimal mark."""
+    value, unit = float(size), "B"
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            break
+        value /= 1000
+    text = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+    return (text.replace(".", ",") if language.startswith("de") else text) + f" {unit}"
