@@ -1,0 +1,164 @@
+"""The print document: the shared rendering (`ctx.rendered`) laid into `styles/print` templates.
+
+The book becomes a list of parts — front matter, one part per letter group, the index — each
+an HTML body fragment whose page numbers are still tokens (`PN_OPEN anchor PN_CLOSE`). The
+renderer groups parts into chunks and fills in the numbers for each pass, so composing (math,
+links, templates) happens once per build however many passes pagination needs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import diagnostics as dg
+from ..config import build_time
+from ..model import INDEX_ID, Book, Term
+from ..render import RenderedBook, RenderedTerm, environment, retarget, same_document, template_context
+from . import pdf_math
+from .pdf_fetcher import Origin
+
+PN_OPEN, PN_CLOSE = "\ue000", "\ue001"  # private-use characters never found in a glossary
+PN_TOKEN = re.compile(f"{PN_OPEN}([^{PN_CLOSE}]*){PN_CLOSE}")
+STYLE_FOLDER = "print"
+_XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)', re.DOTALL)
+_LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></a>')
+_SRC = re.compile(r'(\bsrc=")([^"]*)(")')
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of pages that starts on a new page: front matter, a letter group or the index."""
+
+    kind: str  # "front", "letter", "index"
+    html: str  # body HTML with page-number tokens
+
+
+@dataclass
+class PrintDocument:
+    """Everything the renderer needs: the HTML shell, the parts, where each URL was written."""
+
+    head: str  # everything up to and including <body>
+    tail: str  # </body></html>
+    parts: list[Part]
+    origins: dict[str, Origin] = field(default_factory=dict)
+
+
+def compose(rendered: RenderedBook, styles_dir: Path, report: dg.Report) -> PrintDocument:
+    """Build the print document's parts from the shared rendering."""
+    book = rendered.book
+    env = environment(styles_dir, STYLE_FOLDER)
+    base = template_context(book, pn=pn, INDEX=INDEX_ID)
+    macros: Any = env.get_template("macros.html.j2").make_module(base)
+    composer = _Composer(book, macros, report)
+    terms = {t.id: composer.term(book.term(t.id), t) for t in rendered.terms.values()}
+    context = {**base, "terms": terms, "built": build_time()}
+    parts = [Part("front", env.get_template("front.html.j2").render(context))]
+    for group in book.groups:
+        parts.append(Part("letter", env.get_template("letter.html.j2").render(context, group=group)))
+    parts.append(Part("index", env.get_template("index.html.j2").render(context)))
+    marker = "\ue002BODY\ue002"
+    shell = env.get_template("book.html.j2").render(context, body=Markup(marker))
+    head, tail = shell.split(marker)
+    return PrintDocument(head, tail, parts, composer.origins)
+
+
+def pn(anchor: str) -> Markup:
+    """The page-number box for an anchor, its number still a token."""
+    return Markup('<span class="pn">{}</span>').format(Markup(PN_OPEN) + anchor + Markup(PN_CLOSE))
+
+
+@dataclass(frozen=True)
+class PrintTerm:
+    """A term's pieces as print HTML (links point into the PDF, formulas are SVG)."""
+
+    id: str
+    title: Markup
+    taglines: tuple[Markup, ...]
+    definition: Markup
+    sections: tuple[tuple[str, str, Markup, Markup], ...]  # id, kind, title, body
+    see_also: tuple[tuple[str | None, Markup], ...]  # target (None: broken), label
+    notes: tuple[tuple[str, Markup], ...]
+
+
+class _Composer:
+    """Turns one RenderedTerm into a PrintTerm, remembering which entry wrote which URL."""
+
+    def __init__(self, book: Book, macros: Any, report: dg.Report) -> None:
+        self.book = book
+        self.pageref: Callable[[str], str] = macros.pageref
+        self.report = report
+        self.origins: dict[str, Origin] = {}
+        self.source_dir = book.source_dir.resolve()
+
+    def term(self, term: Term, r: RenderedTerm) -> PrintTerm:
+        def fix(fragment: str, refs: bool = True) -> Markup:
+            return Markup(self._fragment(term, fragment, refs))
+
+        return PrintTerm(
+            id=term.id,
+            title=fix(r.title, refs=False),
+            taglines=tuple(fix(t) for t in r.taglines),
+            definition=fix(r.definition),
+            sections=tuple((s.id, s.kind, fix(s.title, refs=False), fix(s.body)) for s in r.sections),
+            see_also=tuple((link.target, fix(link.label, refs=False)) for link in r.see_also),
+            notes=tuple((anchor, fix(body)) for anchor, body in r.notes),
+        )
+
+    def _fragment(self, term: Term, fragment: str, refs: bool) -> str:
+        def warn(message: str) -> None:
+            self.report.add(dg.make(dg.RENDER_WARNING, term.source.file, term.source.line, 0,
+                                    message, "simplify the formula or check its TeX"))
+
+        fragment = _LINE_ANCHOR.sub("", fragment)  # pandoc's code-line anchors mean nothing on paper
+        fragment = self._sources(term, fragment)  # before math: formula images need no origin
+        fragment = pdf_math.convert(fragment, warn)
+        if refs:
+            fragment = _XREF_LINK.sub(self._with_pageref, fragment)
+        return retarget(fragment, same_document)
+
+    def _with_pageref(self, m: re.Match[str]) -> str:
+        link, target, anchor, attrs = m.groups()
+        if "footnote-ref" in attrs:
+            return link
+        return link + str(self.pageref(html.unescape(anchor) or html.unescape(target)))
+
+    def _sources(self, term: Term, fragment: str) -> str:
+        """Make every src absolute and note the entry it came from (for GL601's location)."""
+
+        def absolute(m: re.Match[str]) -> str:
+            src = html.unescape(m.group(2))
+            url = src if _URL_SCHEME.match(src) else (self.source_dir / src).as_uri()
+            self.origins.setdefault(url, Origin(term.source.file, term.source.line))
+            return m.group(1) + html.escape(url, quote=True) + m.group(3)
+
+        return _SRC.sub(absolute, fragment)
+
+
+def fill(body: str, pages: Callable[[str], str]) -> str:
+    """Replace every page-number token by the anchor's page (as text)."""
+    return PN_TOKEN.sub(lambda m: pages(html.unescape(m.group(1))), body)
+
+
+def anchors_in(body: str) -> set[str]:
+    """Every id defined in a body fragment."""
+    return {html.unescape(v) for v in re.findall(r'\bid="([^"]*)"', body)}
+
+
+def localise_links(body: str, anchors: set[str], uri_for: Callable[[str], str]) -> str:
+    """Links to anchors outside this chunk become placeholder URIs (made internal after merge)."""
+
+    def sub(m: re.Match[str]) -> str:
+        anchor = html.unescape(m.group(1))
+        if anchor in anchors:
+            return m.group(0)
+        return f'href="{html.escape(uri_for(anchor), quote=True)}"'
+
+    return re.sub(r'href="#([^"]*)"', sub, body)

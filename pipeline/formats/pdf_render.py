@@ -1,0 +1,190 @@
+"""WeasyPrint in worker processes: one chunk of the book per job, its log turned into diagnostics.
+
+A worker process keeps WeasyPrint's memory (which grows with the page count and is never given
+back) out of the build process, and several workers lay out chunks on several cores. Nothing
+a worker does escapes as a traceback: exceptions, refused resources and WeasyPrint's log
+records all come back as `Diagnostic` records in the `ChunkResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import diagnostics as dg
+from .pdf_fetcher import Origin
+
+WORKERS_ENV = "GLOSSARY_PDF_JOBS"
+_NO_ANCHOR = "No anchor #"
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """One chunk to lay out (and, when `write`, to turn into PDF bytes)."""
+
+    index: int
+    html: str
+    css: str  # the generated sheet: page size, page-number width, first page number and side
+    stylesheets: tuple[str, ...]  # CSS files, in cascade order after `css`
+    base_url: str
+    roots: tuple[str, ...]
+    origins: Mapping[str, Origin]
+    write: bool
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    index: int
+    pages: int
+    anchors: Mapping[str, int]  # anchor -> page within the chunk (1-based), first occurrence
+    pdf: bytes | None
+    diagnostics: tuple[dg.Diagnostic, ...]
+    dead_anchors: tuple[str, ...] = ()  # internal links WeasyPrint found no anchor for
+    seconds: float = 0.0
+    peak_rss_kb: int = 0
+    failed: bool = False
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def render_chunk(job: ChunkJob) -> ChunkResult:
+    """Lay out one chunk; never raises (failures become a GL604 diagnostic)."""
+    started = time.perf_counter()
+    records: list[logging.LogRecord] = []
+    try:
+        with _weasyprint_log(records):
+            result = _render(job, records, started)
+    except Exception as exc:  # the worker must report, not crash the pool
+        diag = dg.make(dg.TOOL_FAILED, "", 0, 0,
+                       f"WeasyPrint failed on part {job.index + 1} of the PDF: {type(exc).__name__}: {exc}",
+                       "run `glossary build -v --format pdf` and report the message")
+        return ChunkResult(job.index, 0, {}, None, (diag,), failed=True,
+                           seconds=time.perf_counter() - started, peak_rss_kb=_peak_rss())
+    return result
+
+
+def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> ChunkResult:
+    from weasyprint import CSS, HTML
+
+    from .pdf_fetcher import GlossaryFetcher
+
+    fetcher = GlossaryFetcher([Path(r) for r in job.roots], job.origins)
+    sheets = [CSS(string=job.css, url_fetcher=fetcher)]
+    sheets += [CSS(filename=name, url_fetcher=fetcher) for name in job.stylesheets]
+    document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
+        stylesheets=sheets)
+    laid_out = time.perf_counter()
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    pdf = document.write_pdf() if job.write else None
+    refused = {d.message for d in fetcher.refused}
+    diags, dead = _diagnostics(records, refused)
+    return ChunkResult(job.index, len(document.pages), anchors, pdf,
+                       tuple(fetcher.refused) + diags, dead,
+                       seconds=time.perf_counter() - started, peak_rss_kb=_peak_rss(),
+                       extra={"layout": laid_out - started})
+
+
+def _diagnostics(records: Sequence[logging.LogRecord],
+                 refused: set[str]) -> tuple[tuple[dg.Diagnostic, ...], tuple[str, ...]]:
+    """WeasyPrint's warnings as GL602; its dead internal links as names (the caller locates them)."""
+    out: list[dg.Diagnostic] = []
+    dead: list[str] = []
+    for record in records:
+        message = record.getMessage()
+        if message.startswith(_NO_ANCHOR):
+            dead.append(str(record.args[0]) if record.args else message)  # type: ignore[index]
+            continue
+        if any(_mentions(message, r) for r in refused):
+            continue  # already reported as GL601 by the fetcher
+        out.append(dg.make(dg.RENDER_WARNING, "", 0, 0, f"WeasyPrint: {message.strip()}",
+                           "check the entry or stylesheet the message names"))
+    return tuple(out), tuple(dead)
+
+
+def _mentions(message: str, refusal: str) -> bool:
+    url = refusal.removeprefix("resource refused: ").split(": ", 1)[0].rstrip("…")
+    return bool(url) and url in message
+
+
+class _Collect(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__(logging.WARNING)
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _weasyprint_log(records: list[logging.LogRecord]) -> Iterator[None]:
+    """Take every warning WeasyPrint logs during the render; let none reach other handlers."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect(records)
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _peak_rss() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def worker_count(chunks: int) -> int:
+    """Workers to start: one per core (or $GLOSSARY_PDF_JOBS), never more than chunks."""
+    wanted = os.environ.get(WORKERS_ENV, "").strip()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    count = int(wanted) if wanted.isdigit() and int(wanted) > 0 else cores
+    return max(1, min(count, chunks))
+
+
+class Pool:
+    """Worker processes for the whole build (both passes), started with `spawn`.
+
+    `spawn` gives each worker a fresh interpreter: none of the build process's memory is
+    copied, and a crashed or killed worker surfaces as a GL604 diagnostic.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ProcessPoolExecutor(max_workers=workers,
+                                            mp_context=multiprocessing.get_context("spawn"))
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
+        """Render every job; results in job order. Biggest jobs go first (better packing)."""
+        order = sorted(jobs, key=lambda j: -len(j.html))
+        futures: dict[int, Future[ChunkResult]] = {
+            j.index: self.executor.submit(render_chunk, j) for j in order}
+        return [self._result(j, futures[j.index]) for j in jobs]
+
+    @staticmethod
+    def _result(job: ChunkJob, future: Future[ChunkResult]) -> ChunkResult:
+        try:
+            return future.result()
+        except (BrokenProcessPool, OSError, RuntimeError) as exc:
+            diag = dg.make(dg.TOOL_FAILED, "", 0, 0,
+                           f"the PDF worker for part {job.index + 1} died: {type(exc).__name__}: {exc}",
+                           "the machine may be out of memory; set GLOSSARY_PDF_JOBS=1 and retry")
+            return ChunkResult(job.index, 0, {}, None, (diag,), failed=True)
