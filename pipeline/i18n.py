@@ -36,6 +36,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "letter_nav": "Buchstaben",
         "back_to_text": "Zurück zum Text",
         "results": "Treffer",
+        "landmarks": "Orientierungspunkte",
+        "continued": "Fortsetzung",
+        "a11y_summary": ("Glossar mit Inhaltsverzeichnis, Index und verlinkten Querverweisen; "
+                         "Überschriften gliedern nach Buchstabe, Begriff und Abschnitt."),
+        "a11y_math": "Formeln liegen als MathML vor.",
+        "a11y_images": "Alle Abbildungen haben Textalternativen.",
     },
     "en": {
         "contents": "Contents",
@@ -67,6 +73,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "letter_nav": "Letters",
         "back_to_text": "Back to text",
         "results": "results",
+        "landmarks": "Landmarks",
+        "continued": "continued",
+        "a11y_summary": ("Glossary with a table of contents, an index and linked cross-references; "
+                         "headings structure it by letter, term and section."),
+        "a11y_math": "Formulas are provided as MathML.",
+        "a11y_images": "All images have text alternatives.",
     },
 }
 
