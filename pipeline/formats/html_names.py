@@ -66,7 +66,9 @@ def _needs_hash(stem: str) -> bool:
 
 def _hashed(stem: str, term_id: str, length: int = HASH_LEN) -> str:
     base = stem[:MAX_STEM].rstrip("-.") or "term"
-    return f"{base}-{short_hash(term_id, length)}"
+    first, dot, rest = base.partition(".")
+    # Windows reserves `aux` with any extension: the hash must come before the first dot.
+    return f"{first}-{short_hash(term_id, length)}{dot}{rest}"
 
 
 def page_names(term_ids: Iterable[str]) -> Mapping[str, str]:

@@ -1,5 +1,5 @@
 /* Glossary search: titles, aliases and taglines, entirely in the browser.
-   The index is a script (search-index.js sets window.GLOSSARY_SEARCH) because fetch() of a
+   The index is a script (search-index.js sets window.GLOSSARY_SEARCH) because fetching a
    JSON file is blocked on file://. No framework, no build step, no network.
    Keys: "/" focuses the field, arrow keys move through the hits, Enter opens, Escape closes. */
 (function () {

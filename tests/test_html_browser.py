@@ -1,0 +1,240 @@
+"""The site in a real browser (headless Chromium via Playwright), from file:// and over HTTP.
+
+A visitor's path: start page → a term → a see-also link → a back-reference → search by an
+alias with the keyboard → the hit. Every step asserts the right term is shown, and the whole
+visit must produce no console error, no failed request and no request leaving the site.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import build_into, fixture_path
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_outputs: Callable[[str], Path]) -> Path:
+    return demo_outputs("html")
+
+
+@pytest.fixture(scope="module")
+def messy_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    outputs, _ = build_into(fixture_path("messy"), tmp_path_factory.mktemp("messy-browser"), "html")
+    return outputs["html"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(demo_site: Path) -> Iterator[str]:
+    """The demo site under a sub-path of a local static server (as on a real host)."""
+    root = demo_site.parent
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{demo_site.name}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class Watch:
+    """Collects console errors, page errors, failed requests and requests leaving the site."""
+
+    def __init__(self, context: BrowserContext, base: str) -> None:
+        self.problems: list[str] = []
+        self.base = base
+        context.on("page", self._attach)
+        context.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        context.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"))
+        context.on("request", self._request)
+
+    def _attach(self, page: Page) -> None:
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(self.base):
+            self.problems.append(f"left the site: {request.url}")
+
+
+def open_context(browser: Browser, base: str, **options: Any) -> tuple[BrowserContext, Watch]:
+    context = browser.new_context(**options)
+    return context, Watch(context, base)
+
+
+def shows(page: Page, title: str, path: str = "") -> None:
+    """Wait until the page shows the term (clicks navigate asynchronously)."""
+    expect(page.locator("main h1")).to_have_text(title)
+    if path:
+        expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+
+
+def visitor_journey(page: Page, start: str) -> None:
+    page.goto(start)
+    expect(page).to_have_title("Kleines Kryptographie-Glossar")
+    page.locator(".term-list a", has_text="RSA").click()
+    shows(page, "RSA", "terms/RSA.html")
+    # see-also → the right term
+    page.locator("nav.see-also a", has_text="Digitale Signatur").click()
+    shows(page, "Digitale Signatur", "terms/Digitale-Signatur.html")
+    # back-reference → the right term
+    page.locator("nav.backrefs a", has_text="RSA").click()
+    shows(page, "RSA", "terms/RSA.html")
+    # a link into the middle of another term's text (fragment) and the index
+    page.locator(".definition a", has_text="asymmetrischen Kryptographie").click()
+    shows(page, "Asymmetrische Kryptographie", "terms/Asymmetrische-Kryptographie.html")
+    # search by an alias, keyboard only: "/" focuses, arrows move, Enter opens
+    page.locator("body").press("/")
+    expect(page.locator("#search-input")).to_be_focused()
+    page.keyboard.type("DH")
+    first = page.locator("#search-results [role=option]").first
+    expect(first).to_contain_text("Diffie-Hellman-Schlüsselaustausch")
+    expect(first).to_contain_text("DH")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#search-input")).to_have_attribute("aria-activedescendant", "search-hit-0")
+    expect(first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    shows(page, "Diffie-Hellman-Schlüsselaustausch", "terms/Diffie-Hellman.html")
+    expect(page.locator("figure img")).to_have_js_property("complete", True)
+    assert page.locator("figure img").evaluate("i => i.naturalWidth") > 0
+
+
+def test_journey_from_disk(browser: Browser, demo_site: Path) -> None:
+    base = demo_site.as_uri() + "/"
+    context, watch = open_context(browser, base)
+    visitor_journey(context.new_page(), base + "index.html")
+    context.close()
+    assert watch.problems == []
+
+
+def test_journey_served(browser: Browser, served: str) -> None:
+    context, watch = open_context(browser, served)
+    visitor_journey(context.new_page(), served)  # the folder URL: the server answers index.html
+    context.close()
+    assert watch.problems == []
+
+
+def test_messy_site_in_browser(browser: Browser, messy_site: Path) -> None:
+    base = messy_site.as_uri() + "/"
+    context, watch = open_context(browser, base)
+    page = context.new_page()
+    page.goto(base + "index.html")
+    page.locator("#search-input").fill("verdruss")  # alias, lower case
+    expect(page.locator("#search-results [role=option]")).to_have_count(1)
+    page.locator("#search-results a").click()
+    shows(page, "Ärger", "terms/Aerger.html")
+    assert page.locator(".definition .xref-broken", has_text="Nirgendwo").count() == 1
+    assert page.locator("main a", has_text="Nirgendwo").count() == 0
+    page.locator("#search-input").fill("gibt es nicht")
+    expect(page.locator("#search-results .none")).to_have_text("Keine Treffer")
+    page.goto(base + "terms/3D-Druck.html")
+    page.locator("a.footnote-ref").click()
+    expect(page).to_have_url(re.compile("#3D-Druck--fn-1$"))
+    expect(page.locator("[id=\"3D-Druck--fn-1\"]")).to_be_in_viewport()
+    page.goto(base + "terms/Zebra.html")
+    assert page.locator("figure img").evaluate("i => i.complete && i.naturalWidth > 0")
+    context.close()
+    assert watch.problems == []
+
+
+def _background(page: Page) -> float:
+    """Relative luminance (0 black … 1 white) of the page background."""
+    rgb = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    r, g, b = (int(x) / 255 for x in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_dark_mode_print_and_small_screens(browser: Browser, demo_site: Path) -> None:
+    url = (demo_site / "terms" / "Diffie-Hellman.html").as_uri()
+    for scheme, dark in (("light", False), ("dark", True)):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(url)
+        assert (_background(page) < 0.1) is dark, scheme
+        context.close()
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").evaluate("e => getComputedStyle(e).display") == "none"
+    assert page.locator(".pager").evaluate("e => getComputedStyle(e).display") == "none"
+    context.close()
+
+
+def test_keyboard_skip_link_and_focus(browser: Browser, demo_site: Path) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((demo_site / "terms" / "RSA.html").as_uri())
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    assert skip.evaluate("e => e.getBoundingClientRect().top >= 0")  # visible when focused
+    outline = skip.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    # "/" typed inside the search field is text, not the shortcut
+    page.locator("#search-input").focus()
+    page.keyboard.type("a/b")
+    expect(page.locator("#search-input")).to_have_value("a/b")
+    page.keyboard.press("Escape")
+    expect(page.locator("#search-results")).to_be_hidden()
+    context.close()
+
+
+def test_no_javascript_still_navigable(browser: Browser, demo_site: Path) -> None:
+    """Without scripts the search field stays hidden and every page is reachable by links."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((demo_site / "index.html").as_uri())
+    expect(page.locator(".search")).to_be_hidden()
+    page.locator(".index-link").click()
+    page.locator(".index-group a", has_text="DH").click()
+    shows(page, "Diffie-Hellman-Schlüsselaustausch", "terms/Diffie-Hellman.html")
+    context.close()
+
+
+def test_watch_catches_missing_files_and_script_errors(browser: Browser, demo_site: Path,
+                                                       tmp_path: Path) -> None:
+    """The journeys' 'no problems' assertion can fail: a broken copy of the site trips it."""
+    site = tmp_path / "html"
+    shutil.copytree(demo_site, site)
+    (site / "assets" / "site.css").unlink()
+    (site / "assets" / "search-index.js").write_text("window.GLOSSARY_SEARCH = [;", encoding="utf-8")
+    base = site.as_uri() + "/"
+    context, watch = open_context(browser, base)
+    page = context.new_page()
+    page.goto(base + "index.html")
+    page.wait_for_load_state("load")
+    context.close()
+    assert any("site.css" in p for p in watch.problems), watch.problems
+    assert any(p.startswith("pageerror") for p in watch.problems), watch.problems
