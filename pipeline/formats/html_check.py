@@ -39,16 +39,17 @@ def check_site(site: Path) -> list[DeadLink]:
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     docs = {page: _parse(site / page) for page in pages}
     ids = {page: anchors(doc) for page, doc in docs.items()}
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     dead: list[DeadLink] = []
     for page, doc in docs.items():
         for url in doc.xpath(_URL_XPATH):
-            problem = _problem(site, page, str(url), ids)
+            problem = _problem(files, page, str(url), ids)
             if problem:
                 dead.append(DeadLink(page, str(url), problem))
     return dead
 
 
-def _problem(site: Path, page: str, url: str, ids: dict[str, set[str]]) -> str:
+def _problem(files: set[str], page: str, url: str, ids: dict[str, set[str]]) -> str:
     if not url or _EXTERNAL.match(url):
         return ""
     parts = urlsplit(url)
@@ -56,7 +57,7 @@ def _problem(site: Path, page: str, url: str, ids: dict[str, set[str]]) -> str:
         posixpath.join(posixpath.dirname(page), unquote(parts.path)))
     if target.startswith("../") or target == "..":
         return "points outside the site"
-    if not (site / target).is_file():
+    if target not in files:
         return "no such file"
     fragment = unquote(parts.fragment)
     if fragment and target in ids and fragment not in ids[target]:

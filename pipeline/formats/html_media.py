@@ -8,15 +8,15 @@ text, so the published site never loads anything from the network.
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from .. import diagnostics as dg
 from ..model import Book, Term
+from .html_names import relative
 
 MEDIA_DIR = "media"
 ASSETS_DIR = "assets"
@@ -51,8 +51,8 @@ class Media:
             if target is None:
                 alt = _ALT_ATTR.search(m.group(2))
                 return f'<span class="missing-media">{alt.group(1) if alt else ""}</span>'
-            rel = posixpath.relpath(target, posixpath.dirname(page) or ".")
-            new = f'src="{html.escape(quote(rel), quote=True)}"'
+            rel = target if target.startswith("data:") else relative(page, target)
+            new = f'src="{html.escape(rel, quote=True)}"'
             return f"<{m.group(1)}{m.group(2)[:src.start()]}{new}{m.group(2)[src.end():]}{m.group(3)}>"
 
         return _SRC_TAG.sub(sub, fragment)

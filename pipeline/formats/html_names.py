@@ -21,6 +21,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from urllib.parse import quote
 
 _TRANSLIT = {
     "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
@@ -34,6 +35,7 @@ _WINDOWS_RESERVED = frozenset(
 )
 MAX_STEM = 80
 HASH_LEN = 8
+_FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
 
 
 def short_hash(term_id: str, length: int = HASH_LEN) -> str:
@@ -99,3 +101,18 @@ def _unique(names: dict[str, str]) -> dict[str, str]:
             names[term_id] = name
         seen[name.casefold()] = term_id
     return names
+
+
+def relative(from_page: str, target: str, anchor: str = "") -> str:
+    """URL of site path `target` (plus `#anchor`) as seen from site path `from_page`."""
+    here, there = from_page.split("/")[:-1], target.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    url = quote("../" * (len(here) - common) + "/".join(there[common:]), safe="/._-~")
+    return url + (fragment(anchor) if anchor else "")
+
+
+def fragment(anchor: str) -> str:
+    """`#anchor`, percent-encoded where a URL needs it (ids may hold umlauts)."""
+    return "#" + quote(anchor, safe=_FRAGMENT_SAFE)

@@ -7,13 +7,11 @@ path of any static server.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -22,12 +20,12 @@ from ..model import INDEX_ID, Book, LetterGroup, Term
 from ..pandoc_ast import stringify
 from ..render import HrefFor, RenderedBook, RenderedTerm, retarget, shift_headings
 from .html_media import Download, Media, human_size
+from .html_names import fragment, relative
 
 START_PAGE = "index.html"
 INDEX_PAGE = "genindex.html"
 TERMS_DIR = "terms"
 _LINK_TAG = re.compile(r"</?a\b[^>]*>")
-_FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
 
 
 @dataclass(frozen=True)
@@ -49,17 +47,10 @@ class SiteLinks:
 
         def href(term_id: str, anchor: str) -> str:
             if term_id == current:
-                return "#" + quote(anchor or term_id, safe=_FRAGMENT_SAFE)
+                return fragment(anchor or term_id)
             return self.href(from_page, term_id, anchor)
 
         return href
-
-
-def relative(from_page: str, target: str, anchor: str = "") -> str:
-    """URL of site path `target` (plus `#anchor`) as seen from site path `from_page`."""
-    url = posixpath.relpath(target, posixpath.dirname(from_page) or ".")
-    url = quote(url, safe="/._-~")
-    return url + ("#" + quote(anchor, safe=_FRAGMENT_SAFE) if anchor else "")
 
 
 @dataclass(frozen=True)
@@ -94,7 +85,7 @@ class Pages:
         self.downloads = downloads
         self.base = base
 
-    def _common(self, page: str, letter_target: str) -> dict[str, Any]:
+    def _common(self, page: str, page_kind: str) -> dict[str, Any]:
         root = relative(page, START_PAGE).removesuffix(START_PAGE)
         on_start = page == START_PAGE
         groups = [(g.id, g.label) for g in self.book.groups]
@@ -104,7 +95,8 @@ class Pages:
         downloads = [{"label": d.label, "href": relative(page, d.path),
                       "size": human_size(d.size, lang)} for d in self.downloads]
         return {**self.base, "page": page, "root": root, "letters": letter_bar(groups, hrefs),
-                "letters_for": letter_target, "downloads": downloads,
+                "letters_label": self.base["labels"]["letter_nav"],
+                "page_kind": page_kind, "downloads": downloads,
                 "start_href": relative(page, START_PAGE), "index_href": relative(page, INDEX_PAGE)}
 
     def start(self) -> str:
@@ -124,7 +116,10 @@ class Pages:
         """The generated index: every title and alias, grouped by letter."""
         ctx = self._common(INDEX_PAGE, "index")
         groups = [(g.id, g.label) for g in self.book.index]
-        ctx["index_letters"] = letter_bar(groups, {g.id: f"#index-{g.id}" for g in self.book.index})
+        # The header's letter bar jumps within the index here (aliases add letters of their own).
+        ctx["letters"] = letter_bar(groups, {g.id: f"#index-{g.id}" for g in self.book.index})
+        labels = self.base["labels"]
+        ctx["letters_label"] = f"{labels['index']}: {labels['letter_nav']}"
         ctx["index_groups"] = [
             {"id": f"index-{g.id}", "label": g.label, "entries": [
                 {"label": e.label, "href": self.links.href(INDEX_PAGE, e.term_id),
@@ -159,7 +154,8 @@ class Pages:
         )
         return self.env.get_template("term.html").render(ctx)
 
-    def _fixer(self, term: Term, page: str) -> Any:
+    def _fixer(self, term: Term, page: str) -> Callable[..., Markup]:
+        """Retarget links, rewrite media and (optionally) shift headings of the term's fragments."""
         href_for = self.links.href_for(page, term.id)
 
         def fix(fragment: str, shift: int = 0) -> Markup:

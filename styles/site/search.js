@@ -44,15 +44,22 @@
     };
   });
 
-  /* How well one query word matches one text: whole > start > word start > inside. */
+  var BOUNDARY = /[\s\-–(/.,:;)]/;
+
+  /* How well one query word matches one text: whole text > its start > a whole word >
+     a word's start > anywhere inside. */
   function wordScore(keyList, word) {
     var best = 0;
     keyList.forEach(function (key) {
       var at = key.indexOf(word);
       var score = 0;
+      var startsWord = at === 0 || (at > 0 && BOUNDARY.test(key.charAt(at - 1)));
+      var endsWord = at >= 0 && (at + word.length === key.length || BOUNDARY.test(key.charAt(at + word.length)));
       if (key === word) { score = 100; }
       else if (at === 0) { score = 60; }
-      else if (at > 0) { score = /[\s\-–(/.,]/.test(key.charAt(at - 1)) ? 35 : 12; }
+      else if (startsWord && endsWord) { score = 50; }
+      else if (startsWord) { score = 35; }
+      else if (at > 0) { score = 12; }
       if (score > best) { best = score; }
     });
     return best;
