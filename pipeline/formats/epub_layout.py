@@ -51,8 +51,9 @@ class Layout:
         return posixpath.relpath(target, posixpath.dirname(from_path) or ".") + fragment
 
 
-def plan(book: Book, rendered: RenderedBook, limit: int = MAX_DOCUMENT_CHARS) -> Layout:
+def plan(book: Book, rendered: RenderedBook, limit: int | None = None) -> Layout:
     """Assign every term to a document in reading order."""
+    limit = limit or MAX_DOCUMENT_CHARS
     chapters: list[Chapter] = []
     used: set[str] = set()
     for group in book.groups:
