@@ -23,6 +23,7 @@ from pipeline.build import BuildContext, read_book
 from pipeline.cli import main as cli_main
 from pipeline.formats import html as html_format
 from pipeline.formats.html_check import check_site
+from pipeline.formats.html_names import short_hash
 from pipeline.model import Book
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -85,6 +86,8 @@ def crawl(site: Path) -> tuple[set[str], list[str]]:
 
 
 def _follow(site: Path, page: str, tag: str, url: str) -> tuple[str, str, str]:
+    if url.startswith("data:"):
+        return "", "", ""  # inline, no request
     if SCHEME.match(url) or url.startswith("//"):
         # Outside links are fine; outside resources (a request at view time) are not.
         return ("loads a remote resource" if tag != "a" else "", "", "")
@@ -111,6 +114,15 @@ def messy_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.Repor
     out = tmp_path_factory.mktemp("messy-html")
     outputs, report = build_into(fixture_path("messy"), out, "html")
     return outputs["html"], report
+
+
+@pytest.fixture(scope="session")
+def ids_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/html-ids: `Leonardo.ai`, `XAI` and `xAI`, `Straße`, a local umlaut anchor."""
+    outputs, report = build_into(fixture_path("html-ids"), tmp_path_factory.mktemp("ids-html"), "html",
+                                 strict=True)
+    assert not report.errors
+    return outputs["html"]
 
 
 @pytest.fixture(scope="session")
@@ -143,10 +155,10 @@ def section_links(page: Path, css_class: str) -> list[str]:
 
 # --- the crawl ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["demo", "messy"])
-def test_crawl_every_internal_link_resolves(which: str, demo_site: Path,
+@pytest.mark.parametrize("which", ["demo", "messy", "html-ids"])
+def test_crawl_every_internal_link_resolves(which: str, demo_site: Path, ids_site: Path,
                                             messy_site: tuple[Path, dg.Report]) -> None:
-    site = demo_site if which == "demo" else messy_site[0]
+    site = {"demo": demo_site, "messy": messy_site[0], "html-ids": ids_site}[which]
     reached, problems = crawl(site)
     assert problems == []
     every_page = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
@@ -186,6 +198,27 @@ def test_stable_readable_urls(demo_site: Path) -> None:
     for term_id, name in [("Öffentlicher-Schlüssel", "Oeffentlicher-Schluessel"), ("3DES", "3DES"),
                           ("SHA-2", "SHA-2"), ("Vigenère-Chiffre", "Vigenere-Chiffre")]:
         assert page_of(demo_site, term_id).name == f"{name}.html"
+
+
+def test_ids_differing_in_case_dots_and_umlauts(ids_site: Path) -> None:
+    names = sorted(p.name for p in (ids_site / "terms").glob("*.html"))
+    assert names == sorted(["Leonardo.ai.html", "Strasse.html", "XAI.html",
+                            f"xAI-{short_hash('xAI')}.html"])
+    assert len({n.casefold() for n in names}) == len(names)
+    assert page_of(ids_site, "xAI").name.startswith("xAI-")
+    leo = page_of(ids_site, "Leonardo.ai").read_text(encoding="utf-8")
+    assert 'href="#Leonardo.ai--gr%C3%B6%C3%9Fen"' in leo and 'id="Leonardo.ai--größen"' in leo
+    xai = page_of(ids_site, "XAI")
+    assert [target_term(ids_site, xai, h) for h in section_links(xai, "see-also")[:-1]] == \
+        ["xAI", "Leonardo.ai"]
+
+
+def test_images_relative_to_their_entry_and_data_uris(ids_site: Path) -> None:
+    text = page_of(ids_site, "Straße").read_text(encoding="utf-8")
+    assert '<img src="../media/sub/plan.svg" alt="Straßenplan" />' in text
+    assert (ids_site / "media/sub/plan.svg").read_bytes() == \
+        (fixture_path("html-ids") / "sub/plan.svg").read_bytes()
+    assert 'src="data:image/gif;base64,' in text
 
 
 def test_start_page(demo_site: Path, demo_book: Book) -> None:

@@ -165,6 +165,29 @@ def test_messy_site_in_browser(browser: Browser, messy_site: Path) -> None:
     assert watch.problems == []
 
 
+def test_ids_with_dots_case_and_umlaut_anchors(browser: Browser,
+                                               tmp_path_factory: pytest.TempPathFactory) -> None:
+    outputs, _ = build_into(fixture_path("html-ids"), tmp_path_factory.mktemp("ids-browser"), "html")
+    base = outputs["html"].as_uri() + "/"
+    context, watch = open_context(browser, base)
+    page = context.new_page()
+    page.goto(base + "terms/Leonardo.ai.html")
+    page.locator(".definition a", has_text="Größen").click()
+    expect(page.locator('[id="Leonardo.ai--größen"]')).to_be_in_viewport()
+    assert page.evaluate("decodeURIComponent(location.hash)") == "#Leonardo.ai--größen"
+    page.locator("nav.see-also").get_by_role("link", name="xAI", exact=True).click()
+    shows(page, "xAI")
+    page.locator("nav.see-also").get_by_role("link", name="XAI", exact=True).click()
+    shows(page, "XAI", "terms/XAI.html")
+    page.locator("#search-input").fill("grok")
+    page.keyboard.press("Enter")  # no arrow: Enter opens the first hit
+    shows(page, "xAI")
+    page.goto(base + "terms/Strasse.html")
+    assert page.locator("img").evaluate_all("is => is.every(i => i.complete && i.naturalWidth > 0)")
+    context.close()
+    assert watch.problems == []
+
+
 def _background(page: Page) -> float:
     """Relative luminance (0 black … 1 white) of the page background."""
     rgb = page.evaluate("getComputedStyle(document.body).backgroundColor")
