@@ -136,7 +136,7 @@ def copy_downloads(built: dict[str, Path], site: Path) -> list[Download]:
 def human_size(size: int, language: str) -> str:
     """`1,2 MB` (German) / `1.2 MB`: one decimal, the language's decimal mark."""
     value, unit = float(size), "B"
-    for unit in ("B", "KB", "MB", "GB"):
+    for unit in ("B", "kB", "MB", "GB"):
         if value < 1000 or unit == "GB":
             break
         value /= 1000

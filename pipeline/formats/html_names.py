@@ -11,8 +11,9 @@ only when the plain name would be unsafe or ambiguous:
 - two ids give the same name on a case-insensitive file system (`XAI`, `xAI`; `Öl`, `Oel`):
   the id that is already its own ASCII name, then the code-point-smallest, keeps the plain name.
 
-Names therefore never change when a term is added, except in that last case, and then only for
-the ids that collide with the new one.
+The hash goes before the first dot (`aux.log` -> `aux-<hash>.log`), because Windows reserves
+`aux` with any extension. Names therefore never change when a term is added, except in the
+last case, and then only for the ids that collide with the new one.
 """
 
 from __future__ import annotations
