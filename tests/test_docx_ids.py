@@ -10,7 +10,7 @@ from conftest import fixture_path
 from pipeline import diagnostics as dg
 from pipeline.build import read_book
 from pipeline.document import document
-from pipeline.formats import docx_ast, docx_media
+from pipeline.formats import docx_ast
 from pipeline.formats.docx_ids import MAX_LEN, bookmark_names, is_valid
 from pipeline.model import Book
 
@@ -77,8 +77,7 @@ def test_is_valid() -> None:
 
 
 def _document_ids(book: Book) -> list[str]:
-    blocks = docx_media.confined_images(book, document(book)["blocks"], dg.Report())
-    return docx_ast.element_ids(blocks)
+    return docx_ast.element_ids(document(book)["blocks"])
 
 
 @pytest.mark.parametrize("name", ["demo", "messy", "docx-ids"])

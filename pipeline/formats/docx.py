@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,22 +49,29 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
 
 def word_document(book: Book, report: dg.Report) -> dict[str, Any]:
     """The book's pandoc document, prepared for the DOCX writer."""
-    doc = document(book)
+    doc: dict[str, Any] = docx_ast.private_copy(document(book))
     words = labels(book.config.language)
-    blocks = docx_media.confined_images(book, doc["blocks"], report)
-    names = docx_ids.bookmark_names(docx_ast.element_ids(blocks))
-    blocks, dead = docx_ast.renamed(blocks, names)
+    names = docx_ids.bookmark_names(docx_ast.element_ids(doc["blocks"]))
+    wording = docx_ast.Wording(in_text=(f" ({words['page_ref']} ", ")"),
+                               in_list=(f" ({words['page']} ", ")"))
+    blocks, dead = docx_ast.prepared(doc["blocks"], names, wording, _images_for(book, report))
     for target in dead:
         report.add(dg.make(dg.DEAD_LINK_OUTPUT, "", 0, 0,
                            f"docx: link to #{target}, which no element has; written as plain text",
                            "report this as a bug: the resolver should have caught it"))
-    wording = docx_ast.Wording(in_text=(f" ({words['page_ref']} ", ")"),
-                               in_list=(f" ({words['page']} ", ")"))
-    blocks = docx_ast.styled(blocks, wording)
     toc = ox.toc(words["contents"], docx_ast.toc_entries(blocks))
     doc["blocks"] = [*imprint(book), toc, *blocks]
     doc["meta"]["lang"] = {"t": "MetaInlines", "c": text_inlines(word_language(book.config.language))}
     return doc
+
+
+def _images_for(book: Book, report: dg.Report) -> Callable[[str], docx_ast.Fixer]:
+    def images(term_id: str) -> docx_ast.Fixer:
+        if term_id not in book:
+            return docx_ast.description_only
+        return docx_media.image_fixer(book, book.term(term_id), report)
+
+    return images
 
 
 def word_language(tag: str) -> str:

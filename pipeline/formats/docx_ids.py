@@ -21,6 +21,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 MAX_LEN = 40
 HASH_LEN = 8
@@ -44,6 +45,7 @@ def short_hash(ident: str, length: int = HASH_LEN) -> str:
     return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:length]
 
 
+@cache
 def readable(ident: str) -> str:
     """The id in bookmark characters, not yet shortened: may be empty or too long."""
     chars = []

@@ -14,24 +14,15 @@ from urllib.parse import unquote
 
 from .. import diagnostics as dg
 from ..model import Book, Term
-from ..pandoc_ast import Node, Span, attr, walk
+from ..pandoc_ast import Node, Span, attr
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def confined_images(book: Book, blocks: list[Node], report: dg.Report) -> list[Node]:
-    """Every Image pointed at a file inside the source folder (as a path relative to it, since
-    pandoc runs there and writes the path into the document), or replaced by its text."""
-    out: list[Node] = []
-    term: Term | None = None
-    for block in blocks:
-        if block["t"] == "Header" and "term" in block["c"][1][1] and block["c"][1][0] in book:
-            term = book.term(block["c"][1][0])
-        out.append(walk(block, _fixer(book, term, report)) if term else block)
-    return out
+def image_fixer(book: Book, term: Term, report: dg.Report) -> Callable[[Node], Node | None]:
+    """For the term's Image nodes: the image at a path relative to the source folder (pandoc
+    runs there and writes that path into the document), or its description as plain text."""
 
-
-def _fixer(book: Book, term: Term, report: dg.Report) -> Callable[[Node], Node | None]:
     def fix(node: Node) -> Node | None:
         if node["t"] != "Image":
             return None
