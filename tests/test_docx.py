@@ -16,6 +16,7 @@ from lxml import etree
 from pipeline import diagnostics as dg
 from pipeline import pandoc
 from pipeline.build import STYLES_DIR, build, read_book
+from pipeline.cli import main
 from pipeline.formats import docx_check
 from pipeline.model import Book
 
@@ -119,6 +120,14 @@ def test_build_writes_slug_docx(fixture_docx: Built) -> None:
     with zipfile.ZipFile(docx) as z:
         assert z.testzip() is None
         assert {"word/document.xml", "word/styles.xml", "docProps/core.xml"} <= set(z.namelist())
+
+
+def test_cli_build_format_docx_writes_slug_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "build"
+    code = main(["build", str(fixture_path("docx-ids")), "--format", "docx", "--out", str(out)])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["bookmark-test-glossary.docx"]
+    assert "docx:" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("name", BOOKS)
