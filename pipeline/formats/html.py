@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
-from ..config import build_time
 from ..output import atomic_dir
 from ..render import environment, template_context
 from .html_check import check_site
@@ -45,7 +44,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     with atomic_dir(site) as tmp:
         links = SiteLinks(page_names(t.id for t in book.terms))
         env = environment(ctx.styles_dir, "site")
-        base = template_context(book, year=build_time().year)
+        base = template_context(book)
         pages = Pages(env, rendered, links, Media(book, ctx.report, tmp),
                       copy_downloads(ctx.built, tmp), base)
         _write(tmp / START_PAGE, pages.start())
@@ -53,6 +52,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         for term in book.terms:
             _write(tmp / links.page(term.id), pages.term(term))
         copy_assets(ctx.styles_dir, tmp)
+        ctx.progress("checking the site's links")
         _write(tmp / ASSETS_DIR / SEARCH_INDEX, search_index(book, links))
         _report_dead_links(tmp, book, links, ctx.report)
         if ctx.strict and len(ctx.report.errors) > errors_before:
