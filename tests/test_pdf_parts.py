@@ -1,0 +1,137 @@
+"""The PDF's parts on their own: the resource fetcher, the worker's log capture, chunk planning."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from pipeline import diagnostics as dg
+from pipeline.formats import pdf, pdf_html
+from pipeline.formats.pdf_fetcher import MAX_DATA_URL, GlossaryFetcher, Origin, ResourceRefused
+from pipeline.formats.pdf_render import ChunkJob, render_chunk
+
+
+@pytest.fixture
+def roots(tmp_path: Path) -> tuple[Path, Path]:
+    src, outside = tmp_path / "src", tmp_path / "outside"
+    (src / "images").mkdir(parents=True)
+    outside.mkdir()
+    (src / "images" / "ok.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    (outside / "secret.txt").write_text("secret", encoding="utf-8")
+    return src, outside
+
+
+def _refused(fetcher: GlossaryFetcher, url: str) -> dg.Diagnostic:
+    with pytest.raises(ResourceRefused):
+        fetcher.fetch(url)
+    assert fetcher.refused
+    return fetcher.refused[-1]
+
+
+def test_fetcher_serves_files_inside_the_roots(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    response = GlossaryFetcher([src]).fetch((src / "images" / "ok.svg").as_uri())
+    assert response.read().startswith(b"<svg")
+    assert response.content_type == "image/svg+xml"
+
+
+def test_fetcher_refuses_a_file_outside_with_the_entry_location(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    url = (src / ".." / "outside" / "secret.txt").as_uri()
+    fetcher = GlossaryFetcher([src], {url: Origin("Apfel.md", 7)})
+    d = _refused(fetcher, url)
+    assert (d.code, d.file, d.line, d.severity) == (dg.RESOURCE_REFUSED, "Apfel.md", 7, dg.Severity.ERROR)
+    assert "outside the source and styles folders" in d.message
+
+
+def test_fetcher_refuses_a_symlink_leading_outside(roots: tuple[Path, Path]) -> None:
+    src, outside = roots
+    link = src / "images" / "link.txt"
+    link.symlink_to(outside / "secret.txt")
+    d = _refused(GlossaryFetcher([src]), link.as_uri())
+    assert "outside" in d.message
+
+
+def test_fetcher_refuses_the_network(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    url = "http://example.com/x.png"
+    d = _refused(GlossaryFetcher([src], {url: Origin("Birne.md", 3)}), url)
+    assert (d.code, d.file, d.line) == (dg.RESOURCE_REFUSED, "Birne.md", 3)
+    assert "no network" in d.message
+    _refused(GlossaryFetcher([src]), "https://example.com/x.css")
+    _refused(GlossaryFetcher([src]), "ftp://example.com/x")
+
+
+def test_fetcher_refuses_a_huge_data_url_and_serves_a_small_one(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    small = "data:text/plain;base64," + base64.b64encode(b"hello").decode()
+    assert GlossaryFetcher([src]).fetch(small).read() == b"hello"
+    huge = "data:image/png;base64," + "A" * MAX_DATA_URL
+    d = _refused(GlossaryFetcher([src], {huge: Origin("Kirsche.md", 2)}), huge)
+    assert (d.file, d.line) == ("Kirsche.md", 2)
+    assert "exceeds" in d.message and len(d.message) < 300
+
+
+def _job(html: str, src: Path, origins: dict[str, Origin] | None = None) -> ChunkJob:
+    return ChunkJob(0, html, "@page { size: A5 }", (), src.as_uri() + "/", (str(src),),
+                    origins or {}, write=True)
+
+
+def test_worker_turns_weasyprint_log_records_into_diagnostics(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    url = "http://example.com/x.png"
+    html = (f'<html lang="de"><body><p id="here"><a href="#nowhere">x</a> <a href="#here">y</a>'
+            f'<img src="{url}"><img src="images/ok.svg"></p></body></html>')
+    result = render_chunk(_job(html, src, {url: Origin("Zitrone.md", 4)}))
+    assert not result.failed and result.pdf and result.pages == 1
+    assert result.dead_anchors == ("nowhere",)
+    assert result.anchors == {"here": 1}
+    codes = [(d.code, d.file, d.line) for d in result.diagnostics]
+    assert codes == [(dg.RESOURCE_REFUSED, "Zitrone.md", 4)]  # and no duplicate GL602
+
+
+def test_worker_reports_other_weasyprint_warnings_as_gl602(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    html = ('<html lang="de"><body><p style="color: nonsense(1)">x</p>'
+            '<img src="images/none.png"></body></html>')
+    result = render_chunk(_job(html, src))
+    found = sorted((d.code, d.message) for d in result.diagnostics)
+    assert [code for code, _ in found] == [dg.RESOURCE_REFUSED, dg.RENDER_WARNING]
+    assert "no such file" in found[0][1]
+    assert found[1][1] == "WeasyPrint: Ignored `color: nonsense(1)` at 1:1, invalid value."
+
+
+def test_worker_exception_becomes_gl604_not_a_traceback(roots: tuple[Path, Path]) -> None:
+    src, _ = roots
+    job = ChunkJob(2, "<p>x</p>", "@page { size: A5 }", ("/nonexistent/print.css",),
+                   src.as_uri() + "/", (str(src),), {}, write=True)
+    result = render_chunk(job)
+    assert result.failed and result.pdf is None
+    assert [d.code for d in result.diagnostics] == [dg.TOOL_FAILED]
+    assert "part 3" in result.diagnostics[0].message
+
+
+def test_chunks_cut_at_parts_and_keep_their_order() -> None:
+    parts = [pdf_html.Part("front", "f" * 1000)]
+    parts += [pdf_html.Part("letter", f'<section id="L{i}">' + "x" * 100_000 + "</section>")
+              for i in range(9)]
+    parts.append(pdf_html.Part("index", '<a href="#L0">a</a><a href="#L8">b</a>'))
+    chunks = pdf.plan(parts, workers=2)
+    assert 2 <= len(chunks) <= len(parts)
+    joined = "".join(c.body for c in chunks)
+    where = [joined.index(f'id="L{i}"') for i in range(9)]
+    assert where == sorted(where)
+    assert 'href="glossary-xref:L0"' in chunks[-1].body  # links into other chunks are placeholders
+
+
+def test_page_map_round_trips_and_rejects_a_different_plan(tmp_path: Path) -> None:
+    pages = pdf.PageMap((3, 10), {"Ärger": 5, "Index": 13}, 2)
+    path = tmp_path / ".x.pdf.pages.json"
+    pdf.write_map(path, pages)
+    again = pdf.read_map(path, 2)
+    assert again is not None and again.same(pages)
+    assert pdf.read_map(path, 3) is None
+    path.write_text("{not json", encoding="utf-8")
+    assert pdf.read_map(path, 2) is None
