@@ -96,16 +96,18 @@ def toc_sdt(docx: Path) -> etree._Element:
 
 
 @pytest.fixture(scope="session")
-def fixture_docx(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def fixture_docx(tmp_path_factory: pytest.TempPathFactory, demo_outputs: Callable[[str], Path],
+                 demo_book: Book) -> Built:
     """Build a fixture glossary's DOCX once per session: name -> (docx, book)."""
     out = tmp_path_factory.mktemp("docx-fixtures")
     cache: dict[str, tuple[Path, Book]] = {}
 
     def get(name: str) -> tuple[Path, Book]:
+        if name == "demo":
+            return demo_outputs("docx"), demo_book
         if name not in cache:
-            source = DEMO if name == "demo" else fixture_path(name)
-            outputs, _report = build_into(source, out / name, "docx")
-            cache[name] = (outputs["docx"], read_book(source, dg.Report()))
+            outputs, _report = build_into(fixture_path(name), out / name, "docx")
+            cache[name] = (outputs["docx"], read_book(fixture_path(name), dg.Report()))
         return cache[name]
 
     return get
