@@ -17,7 +17,7 @@ from pipeline import diagnostics as dg
 from pipeline import pandoc
 from pipeline.build import STYLES_DIR, build, read_book
 from pipeline.cli import main
-from pipeline.formats import docx_check
+from pipeline.formats import docx, docx_check
 from pipeline.model import Book
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -309,6 +309,18 @@ def test_custom_reference_document_from_the_styles_folder(tmp_path: Path) -> Non
     out = build(fixture_path("docx-ids"), tmp_path / "out", ["docx"], report, styles_dir=styles)
     styles_xml = part(out["docx"], "word/styles.xml")
     assert xpath(styles_xml, "w:docDefaults/w:rPrDefault/w:rPr/w:rFonts/@w:ascii") == ["Garamond"]
+
+
+def test_reference_falls_back_to_built_in_then_generated(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "styles"
+    empty.mkdir()
+    ref_styles = _style(part(REFERENCE, "word/styles.xml"), "Tagline")
+    out = build(fixture_path("docx-ids"), tmp_path / "a", ["docx"], dg.Report(), styles_dir=empty)
+    assert _style(part(out["docx"], "word/styles.xml"), "Tagline") == ref_styles
+    monkeypatch.setattr(docx, "STYLES_DIR", empty)  # no reference anywhere: generated on the fly
+    out = build(fixture_path("docx-ids"), tmp_path / "b", ["docx"], dg.Report(), styles_dir=empty)
+    assert _style(part(out["docx"], "word/styles.xml"), "Tagline") == ref_styles
 
 
 def test_math_code_tables_and_images(fixture_docx: Built) -> None:

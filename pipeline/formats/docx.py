@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     """Write `<slug>.docx`."""
     path = out_dir / f"{book.config.slug}.docx"
     doc = word_document(book, ctx.report)
-    data = _run_pandoc(doc, reference_doc(ctx.styles_dir), book.source_dir, ctx)
+    with reference_doc(ctx.styles_dir) as reference:
+        data = _run_pandoc(doc, reference, book.source_dir, ctx)
     _check(data, path, ctx.report)
     with ctx.output(path) as tmp:
         tmp.write_bytes(data)
@@ -104,16 +106,17 @@ def imprint(book: Book) -> list[Node]:
             Div(attr("", [], {"custom-style": IMPRINT_STYLE}), [Para(line) for line in lines])]
 
 
-def reference_doc(styles_dir: Path) -> Path:
-    """The styles folder's reference document, else the built-in one, else a generated one."""
+@contextmanager
+def reference_doc(styles_dir: Path) -> Iterator[Path]:
+    """The styles folder's reference document, else the built-in one, else a freshly generated one."""
     for folder in (styles_dir, STYLES_DIR):
         if (folder / REFERENCE).is_file():
-            return folder / REFERENCE
+            yield folder / REFERENCE
+            return
     from .docx_reference import write_reference
 
-    target = Path(tempfile.mkdtemp(prefix="glossary-docx-")) / "reference.docx"
-    write_reference(target)
-    return target
+    with tempfile.TemporaryDirectory(prefix="glossary-docx-") as tmp:
+        yield write_reference(Path(tmp) / "reference.docx")
 
 
 def _run_pandoc(doc: dict[str, Any], reference: Path, source_dir: Path, ctx: BuildContext) -> bytes:
