@@ -144,6 +144,11 @@ def test_ncx_mirrors_the_nav(demo: Package, demo_book: Book) -> None:
     assert [p.findtext("ncx:navLabel/ncx:text", namespaces=NS) for p in nested] == \
         [t.title_text for t in demo_book.terms]
     assert demo.opf.find("opf:spine", NS).get("toc") == "ncx"  # type: ignore[union-attr]
+    orders = [int(p.get("playOrder", "0")) for p in root.iter(f"{{{NS['ncx']}}}navPoint")]
+    assert orders == list(range(1, len(demo_book.groups) + len(demo_book.terms) + 2))
+    depth = root.find("ncx:head/ncx:meta[@name='dtb:depth']", NS)
+    assert depth is not None and depth.get("content") == "2"
+    assert root.get(XML_LANG) == "de"
 
 
 def test_landmarks_and_spine_order(demo: Package, demo_book: Book) -> None:
@@ -370,6 +375,13 @@ def test_failed_build_keeps_the_previous_epub(tmp_path: Path) -> None:
     assert err.value.diagnostic.code == dg.OUTPUT_INVALID
     assert good.read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["unordentliches-glossar.epub"]
+
+
+def test_strict_build_discards_an_epub_with_refused_resources(tmp_path: Path) -> None:
+    with pytest.raises(dg.GlossaryError) as err:
+        build_into(fixture_path("epub-edge"), tmp_path, "epub", strict=True)
+    assert err.value.diagnostic.code == dg.OUTPUT_INVALID
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_writes_build_slug_epub(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

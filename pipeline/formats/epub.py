@@ -36,6 +36,15 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     if not book.terms:
         raise dg.GlossaryError(dg.make(dg.OUTPUT_INVALID, "", 0, 0, "the EPUB would have no entries",
                                        "add entries to the source folder"))
+    path = out_dir / f"{book.config.slug}.epub"
+    # Everything happens inside `ctx.output`, so under --strict any error the writer reports
+    # (a refused image, a dead link) discards the new file and keeps the previous one.
+    with ctx.output(path) as tmp:
+        tmp.write_bytes(_epub(book, ctx))
+    return path
+
+
+def _epub(book: Book, ctx: BuildContext) -> bytes:
     layout = plan(book, ctx.rendered)
     pages = Pages(book, ctx.rendered, layout, ctx.styles_dir, ctx.report)
     chapters = [pages.chapter(c) for c in layout.chapters]
@@ -53,10 +62,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
                       [(_epub2_guide(kind), href, title) for kind, href, title in guide],
                       _accessibility(book, chapters), modified)
     verify(entries, book, ctx.report)
-    path = out_dir / f"{book.config.slug}.epub"
-    with ctx.output(path) as tmp:
-        tmp.write_bytes(zip_bytes(entries, modified))
-    return path
+    return zip_bytes(entries, modified)
 
 
 def table_of_contents(book: Book, layout: Layout) -> list[TocEntry]:

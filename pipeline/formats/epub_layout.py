@@ -11,6 +11,7 @@ for a group `Ä`, id `letter-ae`); XHTML ids inside documents stay the term ids,
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,7 +49,13 @@ class Layout:
         fragment = "#" + iri_escape(anchor or term)
         if target == from_path:
             return fragment
-        return posixpath.relpath(target, posixpath.dirname(from_path) or ".") + fragment
+        return _relative(target, posixpath.dirname(from_path)) + fragment
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(target: str, from_dir: str) -> str:
+    """`posixpath.relpath`, cached: a book has few documents but thousands of links."""
+    return posixpath.relpath(target, from_dir or ".")
 
 
 def plan(book: Book, rendered: RenderedBook, limit: int | None = None) -> Layout:

@@ -26,8 +26,10 @@ from .epub_content import TocEntry
 
 PACKAGE_DIR = "EPUB"  # ebooklib's folder for the package document and its items
 OPF_PATH = f"{PACKAGE_DIR}/content.opf"
+NCX_PATH = f"{PACKAGE_DIR}/toc.ncx"
 MIMETYPE = b"application/epub+zip"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_NCX = "http://www.daisy.org/z3986/2005/ncx/"
 _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip entry can carry
 
 
@@ -66,13 +68,17 @@ def package(config: BookConfig, spine: Sequence[Item], resources: Sequence[Item]
     book.toc = [_ncx_entry(entry, n) for n, entry in enumerate(toc)]
     book.guide = [{"type": kind, "href": href, "title": title} for kind, href, title in guide]
     buffer = io.BytesIO()
+    # playOrder is required by the NCX DTD; EPUB 2 readers (Adobe's) rely on it.
     writer = epub.EpubWriter(buffer, book, {"mtime": modified, "epub3_pages": False,
-                                            "epub3_landmark": False, "raise_exceptions": True})
+                                            "epub3_landmark": False, "raise_exceptions": True,
+                                            "play_order": {"enabled": True, "start_from": 1}})
     writer.process()
     writer.write()
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
         entries = {name: archive.read(name) for name in archive.namelist()}
     entries[OPF_PATH] = _package_language(entries[OPF_PATH], config.language)
+    depth = 2 if any(e.children for e in toc) else 1
+    entries[NCX_PATH] = _ncx_head(entries[NCX_PATH], config.language, depth)
     return entries
 
 
@@ -138,6 +144,16 @@ def _package_language(opf: bytes, language: str) -> bytes:
     """`xml:lang` on `<package>`, which ebooklib cannot set."""
     root = etree.fromstring(opf)
     root.set(_XML_LANG, language)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _ncx_head(ncx: bytes, language: str, depth: int) -> bytes:
+    """The NCX's language and real `dtb:depth` (ebooklib always writes 0)."""
+    root = etree.fromstring(ncx)
+    root.set(_XML_LANG, language)
+    for meta in root.iter(f"{{{_NCX}}}meta"):
+        if meta.get("name") == "dtb:depth":
+            meta.set("content", str(depth))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
