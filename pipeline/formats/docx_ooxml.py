@@ -1,4 +1,4 @@
-"""Raw WordprocessingML the DOCX backend inserts where pandoc writes nothing: fields and breaks.
+"""Raw WordprocessingML the DOCX backend inserts where pandoc writes nothing: fields and tabs.
 
 pandoc never writes Word fields for links, and its own `--toc` is an empty field that only Word
 fills in. These snippets go into the pandoc AST as `RawInline`/`RawBlock` of format `openxml`.
@@ -41,17 +41,14 @@ def pageref(bookmark: str, style: str = "") -> str:
 
 def page_reference(bookmark: str, before: str, after: str, style: str) -> Node:
     """`before` + page number + `after`, e.g. ` (→ S. ` 12 `)`, as one raw inline."""
-    return RawInline(FORMAT, _text_run(before, style) + pageref(bookmark, style)
-                     + _text_run(after, style))
+    runs = [_text_run(before, style) if before else "", pageref(bookmark, style),
+            _text_run(after, style) if after else ""]
+    return RawInline(FORMAT, "".join(runs))
 
 
 def tab() -> Node:
     """A tab character (to the style's right-aligned, dot-leader tab stop)."""
     return RawInline(FORMAT, "<w:r><w:tab/></w:r>")
-
-
-def page_break() -> Node:
-    return RawBlock(FORMAT, '<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 
 
 @dataclass(frozen=True)
