@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -46,7 +47,7 @@ class TocEntry:
 class Pages:
     """Renders each document of the book."""
 
-    def __init__(self, book: Book, rendered: RenderedBook, layout: Layout, styles: Any,
+    def __init__(self, book: Book, rendered: RenderedBook, layout: Layout, styles: Path,
                  report: dg.Report) -> None:
         self.book = book
         self.rendered = rendered
