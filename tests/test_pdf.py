@@ -339,12 +339,12 @@ def test_a_failing_build_keeps_the_previous_pdf(tmp_path: Path, monkeypatch: pyt
         build_into(src, out, "pdf", strict=True)
     assert outputs["pdf"].read_bytes() == before
 
-    from pipeline.formats import pdf_merge
+    from pipeline.formats import pdf
 
     def broken(*_: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pdf_merge, "merge", broken)
+    monkeypatch.setattr(pdf, "_report_dead", broken)  # fails after every part is rendered
     (src / "Böse.md").unlink()
     with pytest.raises(RuntimeError):
         build_into(src, out, "pdf")
@@ -384,6 +384,7 @@ def test_second_build_reuses_the_page_map_and_is_identical(tmp_path: Path,
         if len(runs) == 1:
             first = outputs["pdf"].read_bytes()
     assert len(runs[0]) == 2 and len(runs[1]) == 1, runs
+    assert runs[1][0].startswith("laying out 2 of 2 part(s)")
     assert outputs["pdf"].read_bytes() == first
 
 

@@ -6,11 +6,11 @@ groups, index), laid out in parallel worker processes, and paginated in passes:
 
 1. lay out every chunk with each page number in a box of fixed width (so the digits cannot
    move anything) and record the page of every anchor and the page count of every chunk;
-2. render every chunk again with the real numbers, its first page number and page side,
-   and check that the layout did not change.
+2. render again, with the real numbers, first page number and page side, every chunk whose
+   printed numbers differ from those it was laid out with.
 
-The previous build's page map is kept beside the PDF (like LaTeX's .aux file): when it is
-still right, the first pass already writes the final chunks and the second is skipped. The
+The previous build's page map is kept beside the PDF (like LaTeX's .aux file): the first
+pass renders with it, and only the chunks whose numbers changed are rendered again. The
 chunks are joined with pypdf; links between chunks become named-destination links.
 """
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..build import BuildContext
     from ..model import Book
 
-MAX_PASSES = 4
+MAX_PASSES = 3  # fixed-width numbers: the second pass never changes the layout
 CHUNK_COST = 250_000  # characters of HTML (without data: URLs) per chunk: bounds a worker's memory
 _DATA_URL = re.compile(r'"data:[^"]*"')
 _MAP_VERSION = 1
@@ -44,6 +44,7 @@ _MAP_VERSION = 1
 class Chunk:
     body: str  # parts' HTML, links outside the chunk already made placeholder URIs
     cost: int
+    tokens: tuple[str, ...]  # the anchors whose page numbers it prints, in order
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     doc = pdf_html.compose(ctx.rendered, ctx.styles_dir, ctx.report)
     chunks = plan(doc.parts, worker_count(len(doc.parts)))
     cache = path.with_name(f".{path.name}.pages.json")
-    with ctx.output(path) as tmp:
-        results, pages = paginate(doc, chunks, book, ctx, read_map(cache, len(chunks)))
-        merged = pdf_merge.merge([r.pdf or b"" for r in results], metadata(book))
+    with ctx.output(path) as tmp, Pool(worker_count(len(chunks))) as pool:
+        results, pages = paginate(doc, chunks, book, ctx, read_map(cache, len(chunks)), pool)
+        ctx.progress("joining the parts")
+        merged = pool.merge([r.pdf or b"" for r in results], metadata(book))
         _report_dead(doc, book, ctx.report,
                      [a for r in results for a in r.dead_anchors] + list(merged.dead_links))
         tmp.write_bytes(merged.pdf)
@@ -100,38 +102,47 @@ def plan(parts: Sequence[pdf_html.Part], workers: int) -> list[Chunk]:
 def _chunk(parts: Sequence[pdf_html.Part], cost: int) -> Chunk:
     body = "\n".join(p.html for p in parts)
     body = pdf_html.localise_links(body, pdf_html.anchors_in(body), pdf_merge.xref_uri)
-    return Chunk(body, cost)
+    return Chunk(body, cost, pdf_html.tokens_in(body))
 
 
 def paginate(doc: pdf_html.PrintDocument, chunks: Sequence[Chunk], book: Book, ctx: BuildContext,
-             guess: PageMap | None) -> tuple[list[ChunkResult], PageMap]:
-    """Render passes until the page numbers printed are the pages laid out."""
+             guess: PageMap | None, pool: Pool) -> tuple[list[ChunkResult], PageMap]:
+    """Render passes until every chunk prints the pages its targets are on.
+
+    A chunk is rendered again only if a number it prints (a page reference, its first page,
+    the width of the number boxes) differs from the numbers it was rendered with.
+    """
     digits = guess.digits if guess else _estimated_digits(chunks)
-    results: list[ChunkResult] = []
-    with Pool(worker_count(len(chunks))) as pool:
-        for attempt in range(1, MAX_PASSES + 1):
-            ctx.progress(f"laying out {len(chunks)} part(s), pass {attempt}")
-            jobs = [_job(i, c, doc, book, ctx, guess, digits) for i, c in enumerate(chunks)]
-            results = pool.run(jobs)
-            _collect(results, ctx.report, final=guess is not None)
-            actual = _page_map(results)
-            if guess is not None and actual.same(guess):
-                return results, actual
-            guess, digits = actual, actual.digits
-    ctx.report.add(dg.make(dg.RENDER_WARNING, "", 0, 0,
-                           f"page numbers did not settle after {MAX_PASSES} passes; some may be off",
-                           "report this with the book that causes it"))
-    return results, guess or _page_map(results)
+    results: list[ChunkResult | None] = [None] * len(chunks)
+    printed: list[tuple[object, ...] | None] = [None] * len(chunks)
+    todo = list(range(len(chunks)))
+    for attempt in range(1, MAX_PASSES + 1):
+        ctx.progress(f"laying out {len(todo)} of {len(chunks)} part(s), pass {attempt}")
+        for r in pool.run([_job(i, chunks[i], doc, book, ctx, guess, digits) for i in todo]):
+            _fail_on(r, ctx.report)
+            results[r.index] = r
+            printed[r.index] = _printed(chunks[r.index], r.index, guess) if guess else None
+        done = [r for r in results if r is not None]
+        actual = _page_map(done)
+        todo = [i for i, c in enumerate(chunks) if printed[i] is None or printed[i] != _printed(c, i, actual)]
+        if not todo:
+            ctx.report.extend(d for r in done for d in r.diagnostics)
+            return done, actual
+        guess, digits = actual, actual.digits
+    raise dg.GlossaryError(dg.make(dg.TOOL_FAILED, "", 0, 0,
+                                   f"page numbers did not settle after {MAX_PASSES} passes",
+                                   "report this with the book that causes it"))
 
 
-def _collect(results: Sequence[ChunkResult], report: dg.Report, final: bool) -> None:
-    """Worker diagnostics go to the report once (from the pass that writes); failures at once."""
-    failed = [d for r in results if r.failed for d in r.diagnostics]
-    if failed:
-        report.extend(failed[1:])
-        raise dg.GlossaryError(failed[0])
-    if final:
-        report.extend(d for r in results for d in r.diagnostics)
+def _printed(chunk: Chunk, index: int, pages: PageMap) -> tuple[object, ...]:
+    """Every number a chunk prints under a page map (and the box width they are printed in)."""
+    return (pages.first_page(index), pages.digits, tuple(pages.anchors.get(a) for a in chunk.tokens))
+
+
+def _fail_on(result: ChunkResult, report: dg.Report) -> None:
+    if result.failed:
+        report.extend(result.diagnostics[1:])
+        raise dg.GlossaryError(result.diagnostics[0])
 
 
 def _job(index: int, chunk: Chunk, doc: pdf_html.PrintDocument, book: Book, ctx: BuildContext,

@@ -147,6 +147,11 @@ def fill(body: str, pages: Callable[[str], str]) -> str:
     return PN_TOKEN.sub(lambda m: pages(html.unescape(m.group(1))), body)
 
 
+def tokens_in(body: str) -> tuple[str, ...]:
+    """The anchors of every page-number token in a body fragment, in order."""
+    return tuple(html.unescape(a) for a in PN_TOKEN.findall(body))
+
+
 def anchors_in(body: str) -> set[str]:
     """Every id defined in a body fragment."""
     return {html.unescape(v) for v in re.findall(r'\bid="([^"]*)"', body)}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .. import diagnostics as dg
 from .pdf_fetcher import Origin
+from .pdf_merge import Merged, Metadata, merge
 
 WORKERS_ENV = "GLOSSARY_PDF_JOBS"
 _NO_ANCHOR = "No anchor #"
@@ -178,6 +179,15 @@ class Pool:
         futures: dict[int, Future[ChunkResult]] = {
             j.index: self.executor.submit(render_chunk, j) for j in order}
         return [self._result(j, futures[j.index]) for j in jobs]
+
+    def merge(self, parts: Sequence[bytes], meta: Metadata) -> Merged:
+        """Join the chunk PDFs in a worker: pypdf's objects for a whole book are large."""
+        try:
+            return self.executor.submit(merge, list(parts), meta).result()
+        except Exception as exc:  # a pypdf error or a dead worker: a diagnostic, not a traceback
+            raise dg.GlossaryError(dg.make(
+                dg.TOOL_FAILED, "", 0, 0, f"joining the PDF parts failed: {type(exc).__name__}: {exc}",
+                "the machine may be out of memory")) from exc
 
     @staticmethod
     def _result(job: ChunkJob, future: Future[ChunkResult]) -> ChunkResult:
