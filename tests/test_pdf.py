@@ -177,6 +177,12 @@ def test_every_link_points_to_an_existing_destination(demo: Built) -> None:
     assert [link for link in internal if link.dest not in names] == []
     # no placeholder or other URI survives: the book has no external links
     assert [link.uri for link in found if link.dest is None] == []
+    # one annotation per link (and line), not one per box inside it
+    for a in internal:
+        inside = [b for b in internal if b is not a and b.page == a.page and b.dest == a.dest
+                  and a.rect[0] - 1 <= b.rect[0] and b.rect[2] <= a.rect[2] + 1
+                  and b.rect[1] < a.rect[3] and a.rect[1] < b.rect[3]]
+        assert inside == [], (a, inside)
 
 
 def test_every_term_has_a_destination_and_a_bookmark_under_its_letter(demo: Built) -> None:
@@ -203,7 +209,7 @@ def test_printed_page_references_are_the_target_pages(demo: Built) -> None:
     for link in links(reader):
         assert link.dest is not None
         text = text_in(link, page_words[link.page], height)
-        m = re.fullmatch(r"→ S\. (\d+)", text)
+        m = re.search(r"\S → S\. (\d+)$", text)  # the term, then its page, in one link
         if m:
             assert int(m.group(1)) == pages[link.dest] + 1, (link, text)
             checked += 1

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..model import Book
 
 MAX_PASSES = 3  # fixed-width numbers: the second pass never changes the layout
-CHUNK_COST = 250_000  # characters of HTML (without data: URLs) per chunk: bounds a worker's memory
+CHUNK_COST = 180_000  # characters of HTML (without data: URLs) per chunk: bounds a worker's memory
 _DATA_URL = re.compile(r'"data:[^"]*"')
 _MAP_VERSION = 1
 
@@ -73,7 +73,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     with ctx.output(path) as tmp, Pool(worker_count(len(chunks))) as pool:
         results, pages = paginate(doc, chunks, book, ctx, read_map(cache, len(chunks)), pool)
         ctx.progress("joining the parts")
-        merged = pool.merge([r.pdf or b"" for r in results], metadata(book))
+        merged = Pool.merge([r.pdf or b"" for r in results], metadata(book))
         _report_dead(doc, book, ctx.report,
                      [a for r in results for a in r.dead_anchors] + list(merged.dead_links))
         tmp.write_bytes(merged.pdf)

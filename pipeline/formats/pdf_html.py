@@ -128,7 +128,8 @@ class _Composer:
         link, target, anchor, attrs = m.groups()
         if "footnote-ref" in attrs:
             return link
-        return link + "&#160;" + str(self.pageref(html.unescape(anchor) or html.unescape(target)))
+        ref = str(self.pageref(html.unescape(anchor) or html.unescape(target)))
+        return link[: -len("</a>")] + "&#160;" + ref + "</a>"
 
     def _sources(self, term: Term, fragment: str) -> str:
         """Make every src absolute and note the entry it came from (for GL601's location)."""

@@ -87,6 +87,7 @@ def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> 
     for number, page in enumerate(document.pages, start=1):
         for name in page.anchors:
             anchors.setdefault(name, number)
+        page.links[:] = _outermost(page.links)
     pdf = document.write_pdf() if job.write else None
     refused = {d.message for d in fetcher.refused}
     diags, dead = _diagnostics(records, refused)
@@ -94,6 +95,26 @@ def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> 
                        tuple(fetcher.refused) + diags, dead,
                        seconds=time.perf_counter() - started, peak_rss_kb=_peak_rss(),
                        extra={"layout": laid_out - started})
+
+
+Link = tuple[str, str, tuple[float, float, float, float], object]  # type, target, (x1, y1, x2, y2), box
+
+
+def _outermost(links: list[Link]) -> list[Link]:
+    """One annotation per link, not one per box inside it.
+
+    WeasyPrint annotates every inline box a link contains (the page reference's spans, a
+    <strong>): three or more annotations per cross-reference, which bloat the PDF and the
+    merge. A link that lies horizontally within another to the same target on the same line
+    adds nothing.
+    """
+    kept: list[Link] = []
+    for link in sorted(links, key=lambda k: k[2][0] - k[2][2]):  # widest first
+        _, target, (x1, y1, x2, y2), _ = link
+        if not any(k[1] == target and k[2][0] - 1 <= x1 and x2 <= k[2][2] + 1
+                   and y1 < k[2][3] and k[2][1] < y2 for k in kept):
+            kept.append(link)
+    return sorted(kept, key=lambda k: (k[2][1], k[2][0]))
 
 
 def _diagnostics(records: Sequence[logging.LogRecord],
@@ -180,10 +201,13 @@ class Pool:
             j.index: self.executor.submit(render_chunk, j) for j in order}
         return [self._result(j, futures[j.index]) for j in jobs]
 
-    def merge(self, parts: Sequence[bytes], meta: Metadata) -> Merged:
-        """Join the chunk PDFs in a worker: pypdf's objects for a whole book are large."""
+    @staticmethod
+    def merge(parts: Sequence[bytes], meta: Metadata) -> Merged:
+        """Join the chunk PDFs in a fresh process: pypdf's objects for a whole book are large,
+        and a worker that has laid out chunks already holds all the memory it ever had."""
         try:
-            return self.executor.submit(merge, list(parts), meta).result()
+            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as one:
+                return one.submit(merge, list(parts), meta).result()
         except Exception as exc:  # a pypdf error or a dead worker: a diagnostic, not a traceback
             raise dg.GlossaryError(dg.make(
                 dg.TOOL_FAILED, "", 0, 0, f"joining the PDF parts failed: {type(exc).__name__}: {exc}",
