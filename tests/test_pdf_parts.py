@@ -143,7 +143,7 @@ def test_one_annotation_per_link_not_per_box_inside_it() -> None:
     outer = ("internal", "RSA", (10.0, 100.0, 90.0, 112.0), None)
     inner_span = ("internal", "RSA", (60.0, 101.0, 90.0, 111.0), None)
     inner_box = ("internal", "RSA", (75.0, 98.0, 90.0, 114.0), None)  # taller inline-block
-    next_line = ("internal", "RSA", (10.0, 114.0, 40.0, 126.0), None)  # the link's second line
+    next_line = ("internal", "RSA", (10.0, 112.0, 40.0, 126.0), None)  # the link's second line
     other = ("internal", "AES", (60.0, 101.0, 90.0, 111.0), None)
     kept = _outermost([inner_span, outer, inner_box, next_line, other])
     assert kept == [outer, other, next_line]

@@ -112,7 +112,7 @@ def _outermost(links: list[Link]) -> list[Link]:
     for link in sorted(links, key=lambda k: k[2][0] - k[2][2]):  # widest first
         _, target, (x1, y1, x2, y2), _ = link
         if not any(k[1] == target and k[2][0] - 1 <= x1 and x2 <= k[2][2] + 1
-                   and y1 < k[2][3] and k[2][1] < y2 for k in kept):
+                   and y1 < k[2][3] - 1 and k[2][1] < y2 - 1 for k in kept):  # same line, not touching
             kept.append(link)
     return sorted(kept, key=lambda k: (k[2][1], k[2][0]))
 
