@@ -66,11 +66,13 @@ class PageMap:
 def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     """Write `<slug>.pdf`."""
     path = out_dir / f"{book.config.slug}.pdf"
-    ctx.progress("composing the print document")
-    doc = pdf_html.compose(ctx.rendered, ctx.styles_dir, ctx.report)
-    chunks = plan(doc.parts, worker_count(len(doc.parts)))
     cache = path.with_name(f".{path.name}.pages.json")
-    with ctx.output(path) as tmp, Pool(worker_count(len(chunks))) as pool:
+    workers = worker_count(len(book.groups) + 2)  # parts: front matter, letter groups, index
+    # Started first, the workers import WeasyPrint while this process composes the HTML.
+    with ctx.output(path) as tmp, Pool(workers, book.config.language) as pool:
+        ctx.progress("composing the print document")
+        doc = pdf_html.compose(ctx.rendered, ctx.styles_dir, ctx.report)
+        chunks = plan(doc.parts, workers)
         results, pages = paginate(doc, chunks, book, ctx, read_map(cache, len(chunks)), pool)
         ctx.progress("joining the parts")
         merged = Pool.merge([r.pdf or b"" for r in results], metadata(book))

@@ -169,6 +169,15 @@ def _peak_rss() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def warm_up(language: str) -> None:
+    """Import WeasyPrint and load the hyphenation patterns before the first chunk arrives."""
+    import pyphen
+    import weasyprint  # noqa: F401
+
+    if language and pyphen.language_fallback(language.replace("-", "_")):
+        pyphen.Pyphen(lang=language.replace("-", "_"))
+
+
 def worker_count(chunks: int) -> int:
     """Workers to start: one per core (or $GLOSSARY_PDF_JOBS), never more than chunks."""
     wanted = os.environ.get(WORKERS_ENV, "").strip()
@@ -184,9 +193,11 @@ class Pool:
     copied, and a crashed or killed worker surfaces as a GL604 diagnostic.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, language: str = "") -> None:
         self.executor = ProcessPoolExecutor(max_workers=workers,
                                             mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(workers):  # start them now; a failure here shows again on a real job
+            self.executor.submit(warm_up, language)
 
     def __enter__(self) -> Pool:
         return self
