@@ -6,13 +6,13 @@ import datetime as dt
 import os
 import re
 import tomllib
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import diagnostics as dg
+from .names import ascii_char
 
 CONFIG_NAME = "book.toml"
 PAGE_SIZES = ("A4", "A5", "Letter")
@@ -193,10 +193,7 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
 
 def slugify(text: str) -> str:
     """ASCII file-name slug: `Kleines Kryptographie-Glossar` -> `kleines-kryptographie-glossar`."""
-    text = text.replace("ß", "ss")
-    for umlaut, repl in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue")):
-        text = text.replace(umlaut, repl)
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = "".join(ascii_char(ch) for ch in text)
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeline import diagnostics as dg
 from pipeline.build import build, read_book
 from pipeline.model import Book
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "source"
@@ -41,7 +45,8 @@ def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
-def build_into(source: Path, out: Path, *formats: str, strict: bool = False) -> tuple[dict[str, Path], dg.Report]:
+def build_into(source: Path, out: Path, *formats: str,
+               strict: bool = False) -> tuple[dict[str, Path], dg.Report]:
     """Run a real build (the same code path as `glossary build`)."""
     report = dg.Report(strict=strict)
     outputs = build(source, out, list(formats), report)
@@ -62,3 +67,19 @@ def demo_outputs(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pa
         return cache[fmt]
 
     return get
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -17,20 +17,14 @@ when that form is not usable as it is:
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
+from ..names import HASH_LEN, ascii_char, short_hash
+
 MAX_LEN = 40
-HASH_LEN = 8
 DIGIT_PREFIX = "x_"  # Word bookmark names must start with a letter
-_TRANSLIT = {
-    "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
-    "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
-    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
-}
 _VALID = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _INVALID_RUN = re.compile(r"[^A-Za-z0-9]+")
 
@@ -40,21 +34,10 @@ def is_valid(name: str) -> bool:
     return _VALID.fullmatch(name) is not None
 
 
-def short_hash(ident: str, length: int = HASH_LEN) -> str:
-    """Lower-case hex digest of the exact id (so ids differing only in case differ here)."""
-    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:length]
-
-
 @cache
 def readable(ident: str) -> str:
     """The id in bookmark characters, not yet shortened: may be empty or too long."""
-    chars = []
-    for ch in ident:
-        if ch in _TRANSLIT:
-            chars.append(_TRANSLIT[ch])
-        else:
-            chars.append("".join(c for c in unicodedata.normalize("NFKD", ch) if c.isascii()))
-    text = _INVALID_RUN.sub("_", "".join(chars)).strip("_")
+    text = _INVALID_RUN.sub("_", "".join(ascii_char(ch) for ch in ident)).strip("_")
     if text and not text[0].isalpha():
         text = DIGIT_PREFIX + text
     return text

@@ -18,30 +18,20 @@ last case, and then only for the ids that collide with the new one.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-_TRANSLIT = {
-    "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS",
-    "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
-    "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
-}
+from ..names import HASH_LEN, TRANSLIT, short_hash
+
 _SAFE = re.compile(r"[A-Za-z0-9._-]")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 )
 MAX_STEM = 80
-HASH_LEN = 8
 _FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
-
-
-def short_hash(term_id: str, length: int = HASH_LEN) -> str:
-    """Lower-case hex digest of the id (case-insensitive file systems keep it distinct)."""
-    return hashlib.sha256(term_id.encode("utf-8")).hexdigest()[:length]
 
 
 def transliterate(term_id: str) -> tuple[str, bool]:
@@ -49,8 +39,8 @@ def transliterate(term_id: str) -> tuple[str, bool]:
     out: list[str] = []
     lossless = True
     for ch in term_id:
-        if ch in _TRANSLIT:
-            out.append(_TRANSLIT[ch])
+        if ch in TRANSLIT:
+            out.append(TRANSLIT[ch])
         elif _SAFE.fullmatch(ch):
             out.append(ch)
         else:
