@@ -63,6 +63,7 @@ FILE_MERGED = _register("GL304", "file-generated-merge", W, "file looks like a g
 FILE_PARSE = _register("GL305", "file-parse-error", E, "pandoc could not parse the file")
 FILE_PREAMBLE = _register("GL306", "file-preamble", W, "content before the first term is ignored")
 PANDOC_WARNING = _register("GL307", "pandoc-warning", W, "pandoc reported a problem in the source")
+RESOURCE_MISSING = _register("GL308", "resource-missing", E, "an image the entry names does not exist")
 # Headings and structure (GL4xx)
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")
@@ -71,7 +72,7 @@ CONFIG_INVALID = _register("GL501", "config-invalid", E, "book.toml is not valid
 CONFIG_UNKNOWN = _register("GL502", "config-unknown-key", W, "book.toml has a key this version ignores")
 SOURCE_MISSING = _register("GL503", "source-missing", E, "source folder does not exist or has no entries")
 # Rendering and output (GL6xx); backends register their own codes below 700.
-RESOURCE_REFUSED = _register("GL601", "resource-refused", E, "a resource outside the allowed folders")
+RESOURCE_REFUSED = _register("GL601", "resource-refused", E, "a resource outside the source folder or remote")
 RENDER_WARNING = _register("GL602", "render-warning", W, "the renderer reported a problem")
 DEAD_LINK_OUTPUT = _register("GL603", "output-dead-link", E, "an output contains an internal link to nowhere")
 TOOL_FAILED = _register("GL604", "tool-failed", E, "an external tool failed")

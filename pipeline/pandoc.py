@@ -30,11 +30,13 @@ function Pandoc(doc)
   local out = {}
   doc:walk({
     Header = function(h)
-      out[#out+1] = 'H\t' .. h.identifier .. '\t' .. table.concat(h.classes, ' ')
-        .. '\t' .. (h.attributes['data-pos'] or '')
+      out[#out+1] = 'H\t\t' .. (h.attributes['data-pos'] or '')
     end,
     Link = function(l)
-      out[#out+1] = 'L\t' .. l.target .. '\t\t' .. (l.attributes['data-pos'] or '')
+      out[#out+1] = 'L\t' .. l.target .. '\t' .. (l.attributes['data-pos'] or '')
+    end,
+    Image = function(i)
+      out[#out+1] = 'I\t' .. i.src .. '\t' .. (i.attributes['data-pos'] or '')
     end,
   })
   return pandoc.Pandoc({pandoc.CodeBlock(table.concat(out, '\n'))})
@@ -77,10 +79,11 @@ class Position:
 
 @dataclass
 class FilePositions:
-    """Where headings (in order) and links (by target, in order) sit in one file."""
+    """Where headings (in order), links and images (by URL, in order) sit in one file."""
 
     headers: list[Position] = field(default_factory=list)  # every heading, in file order
-    links: dict[str, list[Position]] = field(default_factory=dict)
+    links: dict[str, list[Position]] = field(default_factory=dict)  # by target as written
+    images: dict[str, list[Position]] = field(default_factory=dict)  # by source as written
 
 
 @dataclass
@@ -247,9 +250,9 @@ def _read_positions(text: str) -> dict[str, FilePositions]:
     out: dict[str, FilePositions] = {}
     for raw in text.splitlines():
         parts = raw.strip().split("\t")
-        if len(parts) != 4:
+        if len(parts) != 3:
             continue
-        kind, key, _classes, pos = parts
+        kind, key, pos = parts
         m = _POS_RE.match(pos)
         if not m:
             continue
@@ -259,7 +262,8 @@ def _read_positions(text: str) -> dict[str, FilePositions]:
         if kind == "H":
             fp.headers.append(where)
         else:
-            fp.links.setdefault(key, []).append(where)
+            table = fp.links if kind == "L" else fp.images
+            table.setdefault(key, []).append(where)
     return out
 
 

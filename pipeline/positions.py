@@ -10,16 +10,16 @@ from pathlib import Path
 from . import diagnostics as dg
 from . import pandoc
 
-LINK, HEADER = "L", "H"
+LINK, HEADER, IMAGE = "L", "H", "I"
 _TERM_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t].*\{[^}\n]*\.term\b[^}\n]*\}[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class _Pending:
     diagnostic: dg.Diagnostic
-    kind: str  # LINK (key: the url as written) or HEADER (key unused)
+    kind: str  # LINK or IMAGE (key: the url as written) or HEADER (key unused)
     key: str
-    nth: int  # LINK: occurrence of the url in the file; HEADER: index among its headings
+    nth: int  # LINK, IMAGE: occurrence of the url in the file; HEADER: index among its headings
 
 
 class Locator:
@@ -43,7 +43,10 @@ class Locator:
 def _placed(p: _Pending, positions: pandoc.FilePositions | None) -> dg.Diagnostic:
     if positions is None:
         return p.diagnostic
-    hits = positions.links.get(p.key, []) if p.kind == LINK else positions.headers
+    if p.kind == HEADER:
+        hits = positions.headers
+    else:
+        hits = (positions.links if p.kind == LINK else positions.images).get(p.key, [])
     if p.nth >= len(hits):
         return p.diagnostic
     return replace(p.diagnostic, line=hits[p.nth].line, column=hits[p.nth].column)

@@ -23,6 +23,7 @@ from .model import (
 )
 from .pandoc_ast import Node, stringify, transform
 from .positions import Locator
+from .resources import check_images
 from .structure import local_anchors, prefix_id, split, term_id_from_title
 
 
@@ -44,6 +45,9 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
     counters: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
     terms = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
              for n in named]
+    images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
+    for term in terms:  # still in file order, as the image counters need
+        check_images(term, source, loaded.locator, images[term.source.file])
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)

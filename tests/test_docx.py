@@ -392,7 +392,7 @@ def test_images_outside_the_source_folder_are_refused(tmp_path: Path) -> None:
     outputs, report = build_into(source, tmp_path / "out", "docx")
     refused = [d for d in report if d.code == dg.RESOURCE_REFUSED]
     assert len(refused) == 3 and all(d.file == "Bilder.md" for d in refused)
-    missing = [d for d in report if d.code == dg.RENDER_WARNING and "nothing.svg" in d.message]
+    missing = [d for d in report if d.code == dg.RESOURCE_MISSING and "nothing.svg" in d.message]
     assert [d.file for d in missing] == ["Bilder.md"]
     with zipfile.ZipFile(outputs["docx"]) as z:
         assert not [n for n in z.namelist() if n.startswith("word/media/")]

@@ -1,31 +1,28 @@
 """Images of entries, carried into the package: only files inside the source folder, core types only.
 
-Paths resolve like the site's (relative to the entry's file, then to the source folder; symlinks
-followed, then checked to lie inside it). Remote, outside, missing, non-core or unsafe files are
-refused and the image is shown as its alt text, so the package never needs the network and
-epubcheck never sees a foreign resource.
+Paths resolve as in every format (`pipeline.resources.locate`). Remote, outside, missing,
+non-core or unsafe files are refused and the image is shown as its alt text, so the package
+never needs the network and epubcheck never sees a foreign resource.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
 
 from lxml import etree
 
 from .. import diagnostics as dg
 from ..config import slugify
 from ..model import Book, Term
+from ..resources import locate
 
 IMAGES_DIR = "images"
 MAX_IMAGE_BYTES = 20_000_000
 # EPUB 3.3 core media types for images: no fallback needed in any reading system.
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
@@ -62,25 +59,8 @@ class Media:
         return image.path if image else None
 
     def _resolve(self, url: str, term: Term) -> Path | None:
-        if _SCHEME.match(url) or url.startswith("/"):
-            self._refuse(term, url, "is not in the source folder",
-                         "copy the file into the source folder and link it with a relative path")
-            return None
-        rel = unquote(url.split("#")[0].split("?")[0])
-        term_dir = (self.root / term.source.file).parent
-        for base in (term_dir, self.root):
-            path = (base / rel).resolve()
-            if path.is_file() and path.is_relative_to(self.root):
-                return path
-        if any((b / rel).resolve().exists() for b in (term_dir, self.root)):
-            self._refuse(term, url, "lies outside the source folder", "put the file inside the source folder")
-        else:
-            where = term.source
-            self.report.add(dg.make(
-                dg.DEAD_LINK_OUTPUT, where.file, where.line, where.column,
-                f"„{term.title_text}“: image {url} not found; the EPUB shows its alt text",
-                "check the path (relative to the entry's file)"))
-        return None
+        # A refused or missing image was reported when the book was read (resources.check_images).
+        return locate(self.root, term.source.file, url)[0]
 
     def _load(self, path: Path, url: str, term: Term) -> Image | None:
         media_type = MEDIA_TYPES.get(path.suffix.lower())

@@ -1,8 +1,8 @@
 """Files the site ships besides its pages: images of entries, the styles' assets, downloads.
 
-Images are copied only from the source folder (paths resolved, symlinks followed, then checked
-to lie inside it); remote or outside references are refused (GL601) and shown as their alt
-text, so the published site never loads anything from the network.
+Images are copied only from the source folder (`pipeline.resources.locate`); remote, outside and
+missing ones are reported (GL601, GL308) and shown as their alt text, so the published site
+never loads anything from the network.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
 
 from .. import diagnostics as dg
 from ..model import Book, Term
+from ..resources import locate
 from .html_names import relative
 
 MEDIA_DIR = "media"
@@ -27,7 +27,6 @@ _SRC_TAG = re.compile(r"<(img|video|audio|source|track|embed|iframe|script|input
                       re.IGNORECASE)
 _SRC_ATTR = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
 _ALT_ATTR = re.compile(r'\b(?:alt|title)="([^"]*)"', re.IGNORECASE)
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 
 
 class Media:
@@ -73,27 +72,8 @@ class Media:
         return self.copied[path]
 
     def _resolve(self, url: str, term: Term) -> Path | None:
-        where = term.source
-        if _SCHEME.match(url) or url.startswith("/"):
-            self.report.add(dg.make(
-                dg.RESOURCE_REFUSED, where.file, where.line, where.column,
-                f"„{term.title_text}“: resource {url} is not in the source folder; shown as its alt text",
-                "copy the file into the source folder and link it with a relative path"))
-            return None
-        rel = unquote(url.split("#")[0].split("?")[0])
-        term_dir = (self.root / where.file).parent
-        for base in (term_dir, self.root):
-            path = (base / rel).resolve()
-            if path.is_file() and path.is_relative_to(self.root):
-                return path
-        outside = any((b / rel).resolve().exists() for b in (term_dir, self.root))
-        problem, code, hint = (
-            ("refused resource outside the source folder", dg.RESOURCE_REFUSED,
-             "put the file inside the source folder") if outside else
-            ("missing file", dg.DEAD_LINK_OUTPUT, "check the path (relative to the entry's file)"))
-        self.report.add(dg.make(code, where.file, where.line, where.column,
-                                f"„{term.title_text}“: {problem} {url}; shown as its alt text", hint))
-        return None
+        # A refused or missing image was reported when the book was read (resources.check_images).
+        return locate(self.root, term.source.file, url)[0]
 
 
 def copy_assets(styles_dir: Path, site: Path) -> list[str]:
