@@ -5,8 +5,8 @@ process tree:
 
 - plain: `pandoc -s` HTML of the same book (the normalised Markdown, so the same text,
   back-references and index), then `weasyprint` with its default stylesheet;
-- ours (cold): `glossary build --format pdf` into an empty folder (two layout passes);
-- ours (warm): the same build again, reusing the page map beside the PDF (one pass).
+- ours: `glossary build --format pdf` into an empty folder, then the same build again over
+  the existing output (every build lays out each chunk once; the second run shows the spread).
 
 Wall time, CPU time (all processes) and peak RSS per process (the largest of the process
 tree, from wait4) are reported, with ours/plain ratios.
@@ -82,7 +82,7 @@ def bench(name: str, source: Path, work: Path) -> list[tuple[str, str, Run]]:
     out = work / "ours"
     build = [sys.executable, "-m", "pipeline", "build", str(source), "--format", "pdf",
              "--out", str(out), "-q"]
-    for label in ("ours, cold", "ours, warm (page map reused)"):
+    for label in ("ours, fresh", "ours, again"):
         rows.append((name, label, measure(build, lambda: next(out.glob("*.pdf")))))
     return rows
 

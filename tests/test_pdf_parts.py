@@ -76,7 +76,7 @@ def test_fetcher_refuses_a_huge_data_url_and_serves_a_small_one(roots: tuple[Pat
 
 def _job(html: str, src: Path, origins: dict[str, Origin] | None = None) -> ChunkJob:
     return ChunkJob(0, html, "@page { size: A5 }", (), src.as_uri() + "/", (str(src),),
-                    origins or {}, write=True)
+                    origins or {})
 
 
 def test_worker_turns_weasyprint_log_records_into_diagnostics(roots: tuple[Path, Path]) -> None:
@@ -106,7 +106,7 @@ def test_worker_reports_other_weasyprint_warnings_as_gl602(roots: tuple[Path, Pa
 def test_worker_exception_becomes_gl604_not_a_traceback(roots: tuple[Path, Path]) -> None:
     src, _ = roots
     job = ChunkJob(2, "<p>x</p>", "@page { size: A5 }", ("/nonexistent/print.css",),
-                   src.as_uri() + "/", (str(src),), {}, write=True)
+                   src.as_uri() + "/", (str(src),), {})
     result = render_chunk(job)
     assert result.failed and result.pdf is None
     assert [d.code for d in result.diagnostics] == [dg.TOOL_FAILED]
@@ -124,17 +124,6 @@ def test_chunks_cut_at_parts_and_keep_their_order() -> None:
     where = [joined.index(f'id="L{i}"') for i in range(9)]
     assert where == sorted(where)
     assert 'href="glossary-xref:L0"' in chunks[-1].body  # links into other chunks are placeholders
-
-
-def test_page_map_round_trips_and_rejects_a_different_plan(tmp_path: Path) -> None:
-    pages = pdf.PageMap((3, 10), {"Ärger": 5, "Index": 13}, 2)
-    path = tmp_path / ".x.pdf.pages.json"
-    pdf.write_map(path, pages)
-    again = pdf.read_map(path, 2)
-    assert again is not None and again.same(pages)
-    assert pdf.read_map(path, 3) is None
-    path.write_text("{not json", encoding="utf-8")
-    assert pdf.read_map(path, 2) is None
 
 
 def test_one_annotation_per_link_not_per_box_inside_it() -> None:

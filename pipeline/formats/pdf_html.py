@@ -1,9 +1,9 @@
 """The print document: the shared rendering (`ctx.rendered`) laid into `styles/print` templates.
 
 The book becomes a list of parts — front matter, one part per letter group, the index — each
-an HTML body fragment whose page numbers are still tokens (`PN_OPEN anchor PN_CLOSE`). The
-renderer groups parts into chunks and fills in the numbers for each pass, so composing (math,
-links, templates) happens once per build however many passes pagination needs.
+an HTML body fragment. A page number is a box of fixed width holding a hidden placeholder
+(`<span class="pn" data-pn="ANCHOR">`): the real number is painted onto the PDF after every
+chunk is laid out (`pdf_slots`, `pdf_overlay`).
 """
 
 from __future__ import annotations
@@ -21,16 +21,17 @@ from .. import diagnostics as dg
 from ..config import build_time
 from ..model import INDEX_ID, Book, Term
 from ..render import RenderedBook, RenderedTerm, environment, retarget, same_document, template_context
+from ..resources import locate
 from . import pdf_math
 from .pdf_fetcher import Origin
+from .pdf_slots import PN_ATTR
 
-PN_OPEN, PN_CLOSE = "\ue000", "\ue001"  # private-use characters never found in a glossary
-PN_TOKEN = re.compile(f"{PN_OPEN}([^{PN_CLOSE}]*){PN_CLOSE}")
 STYLE_FOLDER = "print"
 _XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)', re.DOTALL)
 _LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></a>')
-_SRC = re.compile(r'(\bsrc=")([^"]*)(")')
-_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_IMG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
+_SRC = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
+_ALT = re.compile(r'\balt="([^"]*)"', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Part:
     """A run of pages that starts on a new page: front matter, a letter group or the index."""
 
     kind: str  # "front", "letter", "index"
-    html: str  # body HTML with page-number tokens
+    html: str  # body HTML
 
 
 @dataclass
@@ -71,8 +72,8 @@ def compose(rendered: RenderedBook, styles_dir: Path, report: dg.Report) -> Prin
 
 
 def pn(anchor: str) -> Markup:
-    """The page-number box for an anchor, its number still a token."""
-    return Markup('<span class="pn">{}</span>').format(Markup(PN_OPEN) + anchor + Markup(PN_CLOSE))
+    """The page-number box for an anchor: a hidden placeholder, the number is painted later."""
+    return Markup('<span class="pn" {}="{}">0</span>').format(Markup(PN_ATTR), anchor)
 
 
 @dataclass(frozen=True)
@@ -132,25 +133,25 @@ class _Composer:
         return link[: -len("</a>")] + "&#160;" + ref + "</a>"
 
     def _sources(self, term: Term, fragment: str) -> str:
-        """Make every src absolute and note the entry it came from (for GL601's location)."""
+        """Make every image's src absolute and note its entry (for GL601 from the fetcher).
+
+        An image no format may publish (remote, outside the source folder, missing) was
+        reported when the book was read; it is printed as its alt text, never fetched."""
 
         def absolute(m: re.Match[str]) -> str:
-            src = html.unescape(m.group(2))
-            url = src if _URL_SCHEME.match(src) else (self.source_dir / src).as_uri()
+            src = _SRC.search(m.group(1))
+            if src is None or src.group(1).startswith("data:"):
+                return m.group(0)
+            path = locate(self.source_dir, term.source.file, html.unescape(src.group(1)))[0]
+            if path is None:
+                alt = _ALT.search(m.group(1))
+                return f'<span class="missing-media">{alt.group(1) if alt else ""}</span>'
+            url = path.as_uri()
             self.origins.setdefault(url, Origin(term.source.file, term.source.line))
-            return m.group(1) + html.escape(url, quote=True) + m.group(3)
+            new = f'src="{html.escape(url, quote=True)}"'
+            return f"<img{m.group(1)[:src.start()]}{new}{m.group(1)[src.end():]}/>"
 
-        return _SRC.sub(absolute, fragment)
-
-
-def fill(body: str, pages: Callable[[str], str]) -> str:
-    """Replace every page-number token by the anchor's page (as text)."""
-    return PN_TOKEN.sub(lambda m: pages(html.unescape(m.group(1))), body)
-
-
-def tokens_in(body: str) -> tuple[str, ...]:
-    """The anchors of every page-number token in a body fragment, in order."""
-    return tuple(html.unescape(a) for a in PN_TOKEN.findall(body))
+        return _IMG.sub(absolute, fragment)
 
 
 def anchors_in(body: str) -> set[str]:

@@ -3,13 +3,14 @@
 pypdf's `append` keeps each chunk's outline and named destinations. A link to another chunk
 was written as a `glossary-xref:` URI (WeasyPrint cannot link outside the document it lays
 out); here it becomes a `/Dest` to the named destination. pypdf drops the catalog's `/Lang`
-and the document info of the parts, so both are set again for the whole book.
+and the document info of the parts, so both are set again for the whole book. The page
+numbers, unknown while the chunks were laid out, are painted on here (`pdf_overlay`).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, unquote
@@ -22,6 +23,9 @@ from pypdf.generic import (
     NameObject,
     TextStringObject,
 )
+
+from .pdf_overlay import PageStamp, stamp
+from .pdf_slots import DigitFont
 
 XREF_SCHEME = "glossary-xref"
 
@@ -48,11 +52,13 @@ class Merged:
     dead_links: tuple[str, ...]  # link targets that name no destination
 
 
-def merge(parts: Sequence[bytes], meta: Metadata) -> Merged:
-    """One PDF from the chunk PDFs, in order."""
+def merge(parts: Sequence[bytes], meta: Metadata, stamps: Sequence[PageStamp],
+          fonts: Mapping[str, DigitFont]) -> Merged:
+    """One PDF from the chunk PDFs, in order, with the page numbers painted on."""
     writer = PdfWriter()
     for data in parts:
         writer.append(PdfReader(io.BytesIO(data)), import_outline=True)
+    stamp(writer, stamps, fonts)
     names = destination_names(writer)
     dead = _internalise_links(writer, names)
     _set_metadata(writer, meta)

@@ -23,6 +23,8 @@ from pathlib import Path
 from .. import diagnostics as dg
 from .pdf_fetcher import Origin
 from .pdf_merge import Merged, Metadata, merge
+from .pdf_overlay import PageStamp
+from .pdf_slots import ChunkPaint, DigitFont, collect
 
 WORKERS_ENV = "GLOSSARY_PDF_JOBS"
 _NO_ANCHOR = "No anchor #"
@@ -30,16 +32,15 @@ _NO_ANCHOR = "No anchor #"
 
 @dataclass(frozen=True)
 class ChunkJob:
-    """One chunk to lay out (and, when `write`, to turn into PDF bytes)."""
+    """One chunk to lay out and turn into PDF bytes."""
 
     index: int
     html: str
-    css: str  # the generated sheet: page size, page-number width, first page number and side
+    css: str  # the generated sheet: page size, page-number width
     stylesheets: tuple[str, ...]  # CSS files, in cascade order after `css`
     base_url: str
     roots: tuple[str, ...]
     origins: Mapping[str, Origin]
-    write: bool
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ChunkResult:
     anchors: Mapping[str, int]  # anchor -> page within the chunk (1-based), first occurrence
     pdf: bytes | None
     diagnostics: tuple[dg.Diagnostic, ...]
+    paint: ChunkPaint | None = None  # where its page numbers go
     dead_anchors: tuple[str, ...] = ()  # internal links WeasyPrint found no anchor for
     seconds: float = 0.0
     peak_rss_kb: int = 0
@@ -88,13 +90,15 @@ def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> 
         for name in page.anchors:
             anchors.setdefault(name, number)
         page.links[:] = _outermost(page.links)
-    pdf = document.write_pdf() if job.write else None
+    paint = collect(document)
+    collected = time.perf_counter()
+    pdf = document.write_pdf()
     refused = {d.message for d in fetcher.refused}
     diags, dead = _diagnostics(records, refused)
     return ChunkResult(job.index, len(document.pages), anchors, pdf,
-                       tuple(fetcher.refused) + diags, dead,
+                       tuple(fetcher.refused) + diags, paint, dead,
                        seconds=time.perf_counter() - started, peak_rss_kb=_peak_rss(),
-                       extra={"layout": laid_out - started})
+                       extra={"layout": laid_out - started, "slots": collected - laid_out})
 
 
 Link = tuple[str, str, tuple[float, float, float, float], object]  # type, target, (x1, y1, x2, y2), box
@@ -187,7 +191,7 @@ def worker_count(chunks: int) -> int:
 
 
 class Pool:
-    """Worker processes for the whole build (both passes), started with `spawn`.
+    """Worker processes for the whole build, started with `spawn`.
 
     `spawn` gives each worker a fresh interpreter: none of the build process's memory is
     copied, and a crashed or killed worker surfaces as a GL604 diagnostic.
@@ -213,12 +217,13 @@ class Pool:
         return [self._result(j, futures[j.index]) for j in jobs]
 
     @staticmethod
-    def merge(parts: Sequence[bytes], meta: Metadata) -> Merged:
+    def merge(parts: Sequence[bytes], meta: Metadata, stamps: Sequence[PageStamp],
+              fonts: Mapping[str, DigitFont]) -> Merged:
         """Join the chunk PDFs in a fresh process: pypdf's objects for a whole book are large,
         and a worker that has laid out chunks already holds all the memory it ever had."""
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as one:
-                return one.submit(merge, list(parts), meta).result()
+                return one.submit(merge, list(parts), meta, list(stamps), dict(fonts)).result()
         except Exception as exc:  # a pypdf error or a dead worker: a diagnostic, not a traceback
             raise dg.GlossaryError(dg.make(
                 dg.TOOL_FAILED, "", 0, 0, f"joining the PDF parts failed: {type(exc).__name__}: {exc}",

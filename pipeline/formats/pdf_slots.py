@@ -1,0 +1,155 @@
+"""Where the page numbers go: read from WeasyPrint's laid-out boxes, in the worker.
+
+A chunk is laid out before the book's page numbers are known, so it prints none: every
+page-number box (`<span class="pn" data-pn="ANCHOR">`) holds a hidden placeholder, and the
+folio's margin box (`content: counter(page)`) is hidden too. This module records, for each
+of them, the baseline, the edge the number is aligned to, the font, size and colour; and
+for each font the glyphs of the ten digits (shaped by Pango with the box's own font
+features, so tabular figures stay tabular) and a subset of the font file with those glyphs.
+The joining step paints the real numbers there (`pdf_overlay`).
+
+This reads WeasyPrint's internal box tree and font classes (version 70): keep it in step
+when WeasyPrint is upgraded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PN_ATTR = "data-pn"
+DIGITS = "0123456789"
+PX = 0.75  # PDF points per CSS pixel
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One number to paint: a page reference (`anchor`) or the folio (`anchor` is None)."""
+
+    page: int  # 0-based page in the chunk
+    anchor: str | None
+    x: float  # pt, PDF user space: the edge or centre the number is aligned to
+    y: float  # pt: the baseline
+    align: str  # "left", "right" or "center"
+    font: str  # key into `ChunkPaint.fonts`
+    size: float  # pt
+    color: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class DigitFont:
+    """The ten digits of one font, ready to embed: glyph ids, advances and a font subset."""
+
+    name: str  # PostScript-style name with a subset tag, e.g. "ABCDEF+DejaVu-Serif"
+    family: str
+    data: bytes  # the font file reduced to the digits (glyph ids kept)
+    opentype: bool  # CFF outlines (FontFile3) rather than TrueType (FontFile2)
+    glyphs: tuple[int, ...]  # glyph id of "0" … "9"
+    widths: tuple[float, ...]  # advance of "0" … "9" in 1/1000 em
+    ascent: int
+    descent: int
+    flags: int
+
+    def width(self, text: str, size: float) -> float:
+        """The advance of a run of digits at `size` points."""
+        return sum(self.widths[int(c)] for c in text) * size / 1000
+
+
+@dataclass(frozen=True)
+class ChunkPaint:
+    """What the overlay needs from one chunk."""
+
+    width: float  # pt, the page width
+    right: tuple[bool, ...]  # per page: laid out as a right-hand (recto) page
+    shift: tuple[float, ...]  # per page, pt: how far its content moves if it lands on the other side
+    slots: tuple[Slot, ...]
+    fonts: dict[str, DigitFont] = field(default_factory=dict)
+
+
+_FONTS: dict[int, tuple[str, DigitFont]] = {}  # per worker process: pango font hash -> font
+
+
+def collect(document: Any) -> ChunkPaint:
+    """Every number slot of a laid-out WeasyPrint document, and the fonts they need."""
+    from weasyprint.formatting_structure import boxes
+
+    slots: list[Slot] = []
+    fonts: dict[str, DigitFont] = {}
+    right: list[bool] = []
+    shift: list[float] = []
+    width = 0.0
+    for number, page in enumerate(document.pages):
+        box = page._page_box
+        width, height = page.width * PX, page.height
+        right.append(box.page_type.side == "right")
+        shift.append((box.margin_right - box.margin_left) * PX)
+        for child in box.children:
+            if isinstance(child, boxes.MarginBox):
+                if _is_folio(child):
+                    slots += [_slot(t, number, None, height, fonts)
+                              for t in child.descendants() if isinstance(t, boxes.TextBox)][:1]
+                continue
+            for t in child.descendants():
+                if isinstance(t, boxes.TextBox) and t.element is not None:
+                    anchor = t.element.get(PN_ATTR)
+                    if anchor is not None:
+                        slots.append(_slot(t, number, anchor, height, fonts))
+    return ChunkPaint(width, tuple(right), tuple(shift), tuple(slots), fonts)
+
+
+def _is_folio(margin_box: Any) -> bool:
+    """A margin box whose content is the page counter."""
+    content = margin_box.style["content"]
+    return isinstance(content, (list, tuple)) and any(
+        isinstance(v, tuple) and v[0] == "counter()" and v[1][0] == "page" for v in content)
+
+
+def _slot(text: Any, page: int, anchor: str | None, height: float,
+          fonts: dict[str, DigitFont]) -> Slot:
+    style = text.style
+    align = str(style["text_align_all"])
+    align = {"start": "left", "end": "right", "justify": "left"}.get(align, align)
+    left, right = text.position_x, text.position_x + text.width
+    x = {"left": left, "right": right}.get(align, (left + right) / 2)
+    key, font = _digit_font(style)
+    fonts[key] = font
+    color = tuple(float(c) for c in style["color"].to("srgb").coordinates)
+    return Slot(page, anchor, x * PX, (height - text.position_y - text.baseline) * PX, align,
+                key, float(style["font_size"]) * PX, (color[0], color[1], color[2]))
+
+
+def _digit_font(style: Any) -> tuple[str, DigitFont]:
+    """The digits in the font Pango picks for this style (cached per worker process)."""
+    from weasyprint.pdf.fonts import Font
+    from weasyprint.text.ffi import FROM_UNITS
+    from weasyprint.text.fonts import get_pango_font_key
+    from weasyprint.text.line_break import Layout
+
+    layout = Layout(style)
+    layout.set_text(DIGITS)
+    line, _ = layout.get_first_line()
+    run = line.runs[0].data
+    if line.runs[0].next or run.glyphs.num_glyphs != len(DIGITS):
+        raise ValueError(f"page numbers need one font with all ten digits ({style['font_family']})")
+    pango_font = run.item.analysis.font
+    font_hash, description, font_size = get_pango_font_key(pango_font)
+    if font_hash not in _FONTS:
+        infos = run.glyphs.glyphs[0:len(DIGITS)]
+        glyphs = tuple(int(g.glyph) for g in infos)
+        widths = tuple(g.geometry.width * FROM_UNITS / font_size * 1000 for g in infos)
+        font = Font(pango_font, description, font_size)
+        font.clean(dict(zip(glyphs, DIGITS, strict=True)), False)
+        name = font.name.decode().lstrip("/")
+        _FONTS[font_hash] = (name, DigitFont(
+            name=_subset_tag(name) + "+" + name.split("+", 1)[-1], family=font.family,
+            data=bytes(font.file_content), opentype=font.type == "otf", glyphs=glyphs,
+            widths=widths, ascent=font.ascent, descent=font.descent, flags=font.flags))
+    return _FONTS[font_hash]
+
+
+def _subset_tag(name: str) -> str:
+    """Six capital letters from the name: this subset differs from WeasyPrint's of the same font."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{name} digits".encode()).digest()
+    return "".join(chr(65 + b % 26) for b in digest[:6])
