@@ -304,10 +304,20 @@ def test_formulas_are_drawn_not_left_as_tex(demo: Built) -> None:
     ctx = BuildContext(demo.book, report)
     doc = pdf_html.compose(ctx.rendered, ctx.styles_dir, report)
     body = "".join(p.html for p in doc.parts)
-    assert "<math" not in body
-    assert body.count('<img class="math') > 50 and body.count('class="math display"') > 5
+    assert "<math" not in body and "<img class=\"math" not in body  # every formula converts
+    boxes = body.count(' data-math="')
+    assert boxes > 50 and body.count('class="math display"') > 5
     assert [d for d in report if d.code == dg.RENDER_WARNING] == []
-    page = dest_pages(PdfReader(demo.pdf))["RSA"] + 1
+    reader = PdfReader(demo.pdf)
+    drawn = [name for page in reader.pages
+             for name in re.findall(rb"/(GLf\d+) Do", page.get_contents().get_data())]  # type: ignore[union-attr]
+    assert len(drawn) == boxes  # each formula box gets its drawing, once
+    for page in reader.pages:
+        for name, ref in page["/Resources"].get("/XObject", {}).items():
+            if name.startswith("/GLf"):
+                data = ref.get_object().get_data()
+                assert re.search(rb" (m|re)\b", data) and data.endswith(b" rg f")  # shapes, filled
+    page = dest_pages(reader)["RSA"] + 1
     text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(demo.pdf), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "\\pmod" not in text and "\\varphi" not in text and "Rechenbeispiel" in text

@@ -1,16 +1,21 @@
-"""The PDF's parts on their own: the resource fetcher, the worker's log capture, chunk planning."""
+"""The PDF's parts on their own: the resource fetcher, the worker's log capture, chunk planning,
+formulas drawn after layout."""
 
 from __future__ import annotations
 
 import base64
+import io
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipeline import diagnostics as dg
-from pipeline.formats import pdf, pdf_html
+from pipeline.formats import pdf, pdf_html, pdf_math
+from pipeline.formats import pdf_overlay as overlay
 from pipeline.formats.pdf_fetcher import MAX_DATA_URL, GlossaryFetcher, Origin, ResourceRefused
 from pipeline.formats.pdf_render import ChunkJob, render_chunk
+from pipeline.formats.pdf_slots import Figure
 
 
 @pytest.fixture
@@ -136,3 +141,72 @@ def test_one_annotation_per_link_not_per_box_inside_it() -> None:
     other = ("internal", "AES", (60.0, 101.0, 90.0, 111.0), None)
     kept = _outermost([inner_span, outer, inner_box, next_line, other])
     assert kept == [outer, other, next_line]
+
+
+# --- formulas drawn after layout ------------------------------------------------------------
+
+def _svg(tex: str) -> str:
+    """The SVG the PDF gets for a formula (plain paths, as `pdf_math` asks ziamath for)."""
+    from ziamath import Math, config
+
+    saved, config.svg2 = config.svg2, False
+    try:
+        return str(Math.fromlatex(tex, size=pdf_math.SIZE).svg())
+    finally:
+        config.svg2 = saved
+
+
+def _raster(pdf_bytes: bytes, tmp_path: Path, name: str) -> list[int]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf_bytes)
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", str(path), str(tmp_path / name)], check=True)
+    from PIL import Image
+
+    image = Image.open(next(tmp_path.glob(f"{name}*.pgm")))
+    return list(image.get_flattened_data())
+
+
+def test_a_formula_form_draws_what_weasyprint_draws_from_the_svg(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+    from weasyprint import HTML
+
+    svg = _svg(r"\frac{a}{b} + \sqrt{x^2} \equiv \varphi(n)")
+    form = pdf_math.to_form(svg)
+    assert form is not None
+    x1, y1, x2, y2 = form.bbox
+    w, h = (x2 - x1) * 3, (y2 - y1) * 3  # pt: the formula three times the size of its viewBox
+    data = base64.b64encode(svg.encode()).decode()
+    page_css = f"@page {{ size: {w + 40}pt {h + 40}pt; margin: 20pt }} body {{ margin: 0 }}"
+    theirs = HTML(string=f'<style>{page_css}</style><img style="display: block; width: {w}pt; '
+                         f'height: {h}pt" src="data:image/svg+xml;base64,{data}">').write_pdf()
+    writer = PdfWriter()
+    page = writer.add_blank_page(w + 40, h + 40)
+    ref = writer._add_object(overlay._form(form))
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/F"): ref})})
+    figure = Figure(0, "k", 20, 20, w, h)
+    page[NameObject("/Contents")] = writer._add_object(overlay._stream(
+        overlay._place(figure, NameObject("/F"), form)))
+    out = io.BytesIO()
+    writer.write(out)
+    a, b = _raster(theirs, tmp_path, "theirs"), _raster(out.getvalue(), tmp_path, "ours")
+    assert len(a) == len(b)
+    ink = sum(1 for v in a if v < 128)
+    assert ink > 500  # the formula is there
+    assert sum(1 for p, q in zip(a, b, strict=True) if abs(p - q) > 64) < ink / 100
+
+
+def test_a_formula_svg_with_unknown_parts_stays_an_image() -> None:
+    svg = _svg("x^2")
+    assert pdf_math.to_form(svg) is not None
+    circle = svg.replace("</svg>", '<circle cx="1" cy="1" r="1"/></svg>')
+    relative = svg.replace(' d="M', ' d="m', 1)
+    coloured = svg.replace('fill="black"', 'fill="red"', 1)
+    for odd in (circle, relative, coloured):
+        assert pdf_math.to_form(odd) is None
+    forms: dict[str, pdf_math.Form] = {}
+    html = pdf_math.convert('<math display="inline"><mi>x</mi></math>', lambda _: None, forms)
+    assert 'data-math="' in html and len(forms) == 1
+    assert pdf_math.convert('<math display="inline"><mi>x</mi></math>', lambda _: None).startswith(
+        '<img class="math"')  # without a place to put the form: an image for WeasyPrint

@@ -26,6 +26,7 @@ from .. import diagnostics as dg
 from ..config import build_time
 from . import pdf_html, pdf_merge, pdf_overlay
 from .pdf_render import ChunkJob, ChunkResult, Pool, worker_count
+from .pdf_slots import PN_PLACEHOLDER
 
 if TYPE_CHECKING:
     from ..build import BuildContext
@@ -64,7 +65,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         ctx.progress("joining the parts")
         paints = [r.paint for r in results if r.paint is not None]
         merged = Pool.merge([r.pdf or b"" for r in results], metadata(book),
-                            pdf_overlay.stamps(paints, pages.anchors), pdf_overlay.fonts_of(paints))
+                            pdf_overlay.stamps(paints, pages.anchors), pdf_overlay.fonts_of(paints),
+                            doc.forms)
         _report_dead(doc, book, ctx.report,
                      [a for r in results for a in r.dead_anchors] + list(merged.dead_links))
         tmp.write_bytes(merged.pdf)
@@ -126,7 +128,7 @@ def _job(index: int, chunk: Chunk, doc: pdf_html.PrintDocument, book: Book, ctx:
     sheets = [ctx.styles_dir / "highlight.css", styles / "print.css"]
     return ChunkJob(
         index=index,
-        html=doc.head + chunk.body + doc.tail,
+        html=doc.head + chunk.body.replace(PN_PLACEHOLDER, "0" * digits) + doc.tail,
         css=_generated_css(book.config.pdf.page_size, digits),
         stylesheets=tuple(str(s) for s in sheets if s.is_file()),
         base_url=book.source_dir.resolve().as_uri() + "/",
@@ -136,9 +138,8 @@ def _job(index: int, chunk: Chunk, doc: pdf_html.PrintDocument, book: Book, ctx:
 
 
 def _generated_css(size: str, digits: int) -> str:
-    """Page size (book.toml) and the page-number boxes: wide enough, their placeholder hidden."""
-    return (f"@page {{ size: {size}; }}\n"
-            f".pn {{ width: {digits}ch; visibility: hidden; }}\n")
+    """Page size (book.toml); page-number placeholders stay hidden."""
+    return f"@page {{ size: {size}; }}\n.pn {{ visibility: hidden; }}\n"
 
 
 def _estimated_digits(chunks: Sequence[Chunk]) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,17 +18,10 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .. import diagnostics as dg
+from .pdf_html import Origin
 
 MAX_DATA_URL = 2 * 1024 * 1024  # characters; formulas and icons are far smaller
 MAX_FILE = 50 * 1024 * 1024  # bytes; larger images are refused rather than decoded
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a URL was written: the entry's file and line (relative to the source folder)."""
-
-    file: str
-    line: int
 
 
 class ResourceRefused(ValueError):

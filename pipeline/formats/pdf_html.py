@@ -1,9 +1,9 @@
 """The print document: the shared rendering (`ctx.rendered`) laid into `styles/print` templates.
 
 The book becomes a list of parts — front matter, one part per letter group, the index — each
-an HTML body fragment. A page number is a box of fixed width holding a hidden placeholder
-(`<span class="pn" data-pn="ANCHOR">`): the real number is painted onto the PDF after every
-chunk is laid out (`pdf_slots`, `pdf_overlay`).
+an HTML body fragment. A page number is a hidden placeholder as wide as the widest number
+(`<span class="pn" data-pn="ANCHOR">000</span>`, its zeros filled in per chunk): the real
+number is painted onto the PDF after every chunk is laid out (`pdf_slots`, `pdf_overlay`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from ..model import INDEX_ID, Book, Term
 from ..render import RenderedBook, RenderedTerm, environment, retarget, same_document, template_context
 from ..resources import locate
 from . import pdf_math
-from .pdf_fetcher import Origin
-from .pdf_slots import PN_ATTR
+from .pdf_slots import PN_ATTR, PN_PLACEHOLDER
 
 STYLE_FOLDER = "print"
 _XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)', re.DOTALL)
@@ -32,6 +31,14 @@ _LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></
 _IMG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
 _ALT = re.compile(r'\balt="([^"]*)"', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a URL was written: the entry's file and line (relative to the source folder)."""
+
+    file: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class PrintDocument:
     tail: str  # </body></html>
     parts: list[Part]
     origins: dict[str, Origin] = field(default_factory=dict)
+    forms: dict[str, pdf_math.Form] = field(default_factory=dict)  # formulas, drawn after layout
 
 
 def compose(rendered: RenderedBook, styles_dir: Path, report: dg.Report) -> PrintDocument:
@@ -68,12 +76,13 @@ def compose(rendered: RenderedBook, styles_dir: Path, report: dg.Report) -> Prin
     marker = "\ue002BODY\ue002"
     shell = env.get_template("book.html.j2").render(context, body=Markup(marker))
     head, tail = shell.split(marker)
-    return PrintDocument(head, tail, parts, composer.origins)
+    return PrintDocument(head, tail, parts, composer.origins, composer.forms)
 
 
 def pn(anchor: str) -> Markup:
     """The page-number box for an anchor: a hidden placeholder, the number is painted later."""
-    return Markup('<span class="pn" {}="{}">0</span>').format(Markup(PN_ATTR), anchor)
+    return Markup('<span class="pn" {}="{}">{}</span>').format(Markup(PN_ATTR), anchor,
+                                                              Markup(PN_PLACEHOLDER))
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class _Composer:
         self.pageref: Callable[[str], str] = macros.pageref
         self.report = report
         self.origins: dict[str, Origin] = {}
+        self.forms: dict[str, pdf_math.Form] = {}
         self.source_dir = book.source_dir.resolve()
 
     def term(self, term: Term, r: RenderedTerm) -> PrintTerm:
@@ -120,7 +130,7 @@ class _Composer:
 
         fragment = _LINE_ANCHOR.sub("", fragment)  # pandoc's code-line anchors mean nothing on paper
         fragment = self._sources(term, fragment)  # before math: formula images need no origin
-        fragment = pdf_math.convert(fragment, warn)
+        fragment = pdf_math.convert(fragment, warn, self.forms)
         if refs:
             fragment = _XREF_LINK.sub(self._with_pageref, fragment)
         return retarget(fragment, same_document)

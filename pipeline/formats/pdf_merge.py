@@ -24,6 +24,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .pdf_math import Form
 from .pdf_overlay import PageStamp, stamp
 from .pdf_slots import DigitFont
 
@@ -53,12 +54,12 @@ class Merged:
 
 
 def merge(parts: Sequence[bytes], meta: Metadata, stamps: Sequence[PageStamp],
-          fonts: Mapping[str, DigitFont]) -> Merged:
-    """One PDF from the chunk PDFs, in order, with the page numbers painted on."""
+          fonts: Mapping[str, DigitFont], forms: Mapping[str, Form]) -> Merged:
+    """One PDF from the chunk PDFs, in order, with page numbers and formulas painted on."""
     writer = PdfWriter()
     for data in parts:
         writer.append(PdfReader(io.BytesIO(data)), import_outline=True)
-    stamp(writer, stamps, fonts)
+    stamp(writer, stamps, fonts, forms)
     names = destination_names(writer)
     dead = _internalise_links(writer, names)
     _set_metadata(writer, meta)

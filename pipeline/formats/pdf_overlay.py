@@ -9,7 +9,8 @@ hidden (`pdf_slots`). Here, for every page of the book:
   because they live in the same coordinates as the content;
 - every page reference gets its target's page number, in its box's font, size and colour,
   aligned as the box aligns it; the folio goes to the outer corner of its final side;
-- the digits are drawn with a subset of the same font (one embedded font per face).
+- the digits are drawn with a subset of the same font (one embedded font per face);
+- every formula is drawn into its box from one form XObject per distinct formula.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NumberObject,
+    StreamObject,
     TextStringObject,
 )
 
-from .pdf_slots import DIGITS, ChunkPaint, DigitFont
+from .pdf_math import Form
+from .pdf_slots import DIGITS, ChunkPaint, DigitFont, Figure
 
 _BOXES = ("/MediaBox", "/CropBox", "/TrimBox", "/BleedBox", "/ArtBox")
 
@@ -51,6 +54,7 @@ class Text:
 class PageStamp:
     texts: tuple[Text, ...]
     window: float  # pt: how far the page's boxes move (0: the page keeps its side)
+    figures: tuple[Figure, ...] = ()
 
 
 def stamps(paints: Sequence[ChunkPaint], anchors: Mapping[str, int]) -> list[PageStamp]:
@@ -60,6 +64,9 @@ def stamps(paints: Sequence[ChunkPaint], anchors: Mapping[str, int]) -> list[Pag
     for paint in paints:
         first = len(out) + 1
         by_page: list[list[Text]] = [[] for _ in paint.right]
+        figures: list[list[Figure]] = [[] for _ in paint.right]
+        for figure in paint.figures:
+            figures[figure.page].append(figure)
         for slot in paint.slots:
             number = first + slot.page if slot.anchor is None else anchors.get(slot.anchor)
             if number is None:
@@ -75,7 +82,7 @@ def stamps(paints: Sequence[ChunkPaint], anchors: Mapping[str, int]) -> list[Pag
             by_page[slot.page].append(Text(left, slot.y, slot.font, slot.size, slot.color, text))
         for i, texts in enumerate(by_page):
             moved = paint.right[i] != _recto(first + i)
-            out.append(PageStamp(tuple(texts), -paint.shift[i] if moved else 0.0))
+            out.append(PageStamp(tuple(texts), -paint.shift[i] if moved else 0.0, tuple(figures[i])))
     return out
 
 
@@ -94,22 +101,30 @@ def fonts_of(paints: Sequence[ChunkPaint]) -> dict[str, DigitFont]:
     return {k: f for p in paints for k, f in sorted(p.fonts.items())}
 
 
-def stamp(writer: PdfWriter, pages: Sequence[PageStamp], fonts: Mapping[str, DigitFont]) -> None:
-    """Draw the numbers and move the windows of the pages that changed side."""
+def stamp(writer: PdfWriter, pages: Sequence[PageStamp], fonts: Mapping[str, DigitFont],
+          forms: Mapping[str, Form]) -> None:
+    """Draw the numbers and formulas; move the windows of the pages that changed side."""
     if len(pages) != len(writer.pages):
         raise ValueError(f"{len(pages)} page stamps for {len(writer.pages)} pages")
     refs = {key: _embed(writer, font) for key, font in sorted(fonts.items())}
     names = {key: NameObject(f"/GLpn{i}") for i, key in enumerate(sorted(fonts))}
+    used = sorted({f.key for page in pages for f in page.figures})
+    xobjects = {key: writer._add_object(_form(forms[key])) for key in used}
+    xnames = {key: NameObject(f"/GLf{i}") for i, key in enumerate(used)}
     save = writer._add_object(_stream(b"q\n"))
     for page, todo in zip(writer.pages, pages, strict=True):
         if todo.window:
             _move(page, todo.window)
-        if not todo.texts:
+        if not todo.texts and not todo.figures:
             continue
-        font_dict = _fonts_of_page(page)
+        font_dict = _resource(page, "/Font")
         for key in sorted({t.font for t in todo.texts}):
             font_dict[names[key]] = refs[key]
-        ops = b"Q\n" + b"".join(_draw(t, names[t.font], fonts[t.font]) for t in todo.texts)
+        xobject_dict = _resource(page, "/XObject")
+        for key in sorted({f.key for f in todo.figures}):
+            xobject_dict[xnames[key]] = xobjects[key]
+        ops = b"Q\n" + b"".join(_place(f, xnames[f.key], forms[f.key]) for f in todo.figures)
+        ops += b"".join(_draw(t, names[t.font], fonts[t.font]) for t in todo.texts)
         stream = _stream(ops)
         old = page.raw_get("/Contents")
         old = list(old) if isinstance(old, ArrayObject) else [old]
@@ -126,12 +141,29 @@ def _move(page: PageObject, dx: float) -> None:
                 FloatObject(round(v, 4)) for v in (x1 + dx, y1, x2 + dx, y2))
 
 
-def _fonts_of_page(page: PageObject) -> DictionaryObject:
-    """The page's font resources (WeasyPrint shares one resource dictionary per chunk)."""
+def _resource(page: PageObject, kind: str) -> DictionaryObject:
+    """The page's resources of one kind (WeasyPrint shares one resource dictionary per chunk)."""
     resources = cast(DictionaryObject, page[NameObject("/Resources")].get_object())
-    if "/Font" not in resources:
-        resources[NameObject("/Font")] = DictionaryObject()
-    return cast(DictionaryObject, resources["/Font"].get_object())
+    if kind not in resources:
+        resources[NameObject(kind)] = DictionaryObject()
+    return cast(DictionaryObject, resources[kind].get_object())
+
+
+def _form(form: Form) -> StreamObject:
+    xobject = _stream(form.ops)
+    xobject[NameObject("/Type")] = NameObject("/XObject")
+    xobject[NameObject("/Subtype")] = NameObject("/Form")
+    xobject[NameObject("/BBox")] = ArrayObject(FloatObject(v) for v in form.bbox)
+    xobject[NameObject("/Resources")] = DictionaryObject()
+    return xobject.flate_encode()
+
+
+def _place(figure: Figure, name: NameObject, form: Form) -> bytes:
+    """Scale the form's box onto the figure's box."""
+    x1, y1, x2, y2 = form.bbox
+    sx, sy = figure.width / (x2 - x1), figure.height / (y2 - y1)
+    return (f"q {sx:.6g} 0 0 {sy:.6g} {figure.x - x1 * sx:.3f} {figure.y - y1 * sy:.3f} cm "
+            f"{name} Do Q\n").encode()
 
 
 def _draw(text: Text, name: NameObject, font: DigitFont) -> bytes:

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import diagnostics as dg
-from .pdf_fetcher import Origin
+from .pdf_html import Origin
+from .pdf_math import Form
 from .pdf_merge import Merged, Metadata, merge
 from .pdf_overlay import PageStamp
 from .pdf_slots import ChunkPaint, DigitFont, collect
@@ -218,12 +219,12 @@ class Pool:
 
     @staticmethod
     def merge(parts: Sequence[bytes], meta: Metadata, stamps: Sequence[PageStamp],
-              fonts: Mapping[str, DigitFont]) -> Merged:
+              fonts: Mapping[str, DigitFont], forms: Mapping[str, Form]) -> Merged:
         """Join the chunk PDFs in a fresh process: pypdf's objects for a whole book are large,
         and a worker that has laid out chunks already holds all the memory it ever had."""
         try:
             with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as one:
-                return one.submit(merge, list(parts), meta, list(stamps), dict(fonts)).result()
+                return one.submit(merge, list(parts), meta, list(stamps), dict(fonts), dict(forms)).result()
         except Exception as exc:  # a pypdf error or a dead worker: a diagnostic, not a traceback
             raise dg.GlossaryError(dg.make(
                 dg.TOOL_FAILED, "", 0, 0, f"joining the PDF parts failed: {type(exc).__name__}: {exc}",

@@ -1,11 +1,13 @@
 """Where the page numbers go: read from WeasyPrint's laid-out boxes, in the worker.
 
 A chunk is laid out before the book's page numbers are known, so it prints none: every
-page-number box (`<span class="pn" data-pn="ANCHOR">`) holds a hidden placeholder, and the
-folio's margin box (`content: counter(page)`) is hidden too. This module records, for each
-of them, the baseline, the edge the number is aligned to, the font, size and colour; and
-for each font the glyphs of the ten digits (shaped by Pango with the box's own font
-features, so tabular figures stay tabular) and a subset of the font file with those glyphs.
+page number is a hidden placeholder of zeros as wide as the widest number
+(`<span class="pn" data-pn="ANCHOR">000</span>`; digits are tabular, so any number fits
+right-aligned), and the folio's margin box (`content: counter(page)`) is hidden too. This
+module records, for each of them, the baseline, the edge the number is aligned to, the font,
+size and colour; and for each font the glyphs of the ten digits (shaped by Pango with the
+box's own font features, so tabular figures stay tabular) and a subset of the font file
+with those glyphs.
 The joining step paints the real numbers there (`pdf_overlay`).
 
 This reads WeasyPrint's internal box tree and font classes (version 70): keep it in step
@@ -18,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PN_ATTR = "data-pn"
+MATH_ATTR = "data-math"  # a formula's box (`pdf_math`)
+PN_PLACEHOLDER = "\ue000"  # private use: replaced by as many zeros as the widest page number has digits
 DIGITS = "0123456789"
 PX = 0.75  # PDF points per CSS pixel
 
@@ -34,6 +38,18 @@ class Slot:
     font: str  # key into `ChunkPaint.fonts`
     size: float  # pt
     color: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A formula's box: where its drawing (`pdf_math.Form`) goes."""
+
+    page: int
+    key: str
+    x: float  # pt, PDF user space: bottom left corner
+    y: float
+    width: float
+    height: float
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,7 @@ class ChunkPaint:
     right: tuple[bool, ...]  # per page: laid out as a right-hand (recto) page
     shift: tuple[float, ...]  # per page, pt: how far its content moves if it lands on the other side
     slots: tuple[Slot, ...]
+    figures: tuple[Figure, ...] = ()
     fonts: dict[str, DigitFont] = field(default_factory=dict)
 
 
@@ -74,6 +91,7 @@ def collect(document: Any) -> ChunkPaint:
     from weasyprint.formatting_structure import boxes
 
     slots: list[Slot] = []
+    figures: list[Figure] = []
     fonts: dict[str, DigitFont] = {}
     right: list[bool] = []
     shift: list[float] = []
@@ -86,15 +104,21 @@ def collect(document: Any) -> ChunkPaint:
         for child in box.children:
             if isinstance(child, boxes.MarginBox):
                 if _is_folio(child):
-                    slots += [_slot(t, number, None, height, fonts)
+                    slots += [_slot(t, number, None, _align(t.style), height, fonts)
                               for t in child.descendants() if isinstance(t, boxes.TextBox)][:1]
                 continue
             for t in child.descendants():
-                if isinstance(t, boxes.TextBox) and t.element is not None:
+                if t.element is None:
+                    continue
+                if isinstance(t, boxes.TextBox):
                     anchor = t.element.get(PN_ATTR)
                     if anchor is not None:
-                        slots.append(_slot(t, number, anchor, height, fonts))
-    return ChunkPaint(width, tuple(right), tuple(shift), tuple(slots), fonts)
+                        slots.append(_slot(t, number, anchor, "right", height, fonts))
+                elif isinstance(t, boxes.InlineBlockBox) and (key := t.element.get(MATH_ATTR)):
+                    figures.append(Figure(number, key, t.content_box_x() * PX,
+                                          (height - t.content_box_y() - t.height) * PX,
+                                          t.width * PX, t.height * PX))
+    return ChunkPaint(width, tuple(right), tuple(shift), tuple(slots), tuple(figures), fonts)
 
 
 def _is_folio(margin_box: Any) -> bool:
@@ -104,11 +128,14 @@ def _is_folio(margin_box: Any) -> bool:
         isinstance(v, tuple) and v[0] == "counter()" and v[1][0] == "page" for v in content)
 
 
-def _slot(text: Any, page: int, anchor: str | None, height: float,
+def _align(style: Any) -> str:
+    align = str(style["text_align_all"])
+    return {"start": "left", "end": "right", "justify": "left"}.get(align, align)
+
+
+def _slot(text: Any, page: int, anchor: str | None, align: str, height: float,
           fonts: dict[str, DigitFont]) -> Slot:
     style = text.style
-    align = str(style["text_align_all"])
-    align = {"start": "left", "end": "right", "justify": "left"}.get(align, align)
     left, right = text.position_x, text.position_x + text.width
     x = {"left": left, "right": right}.get(align, (left + right) / 2)
     key, font = _digit_font(style)
