@@ -488,3 +488,20 @@ def test_parts_that_start_on_a_left_page_are_mirrored(tmp_path: Path,
         outer = width - foot[0].x2 if number % 2 else foot[0].x1
         assert abs(outer - 16 / 25.4 * 72) < 1, number  # flush with the outer margin
     assert _printed_refs_match(outputs["pdf"]) >= 10
+
+
+def test_a_wrong_guess_of_the_number_width_costs_one_more_pass(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.formats import pdf
+
+    src = _small(tmp_path)
+    right = build(src, tmp_path / "right", ["pdf"], dg.Report())["pdf"]
+    monkeypatch.setattr(pdf, "_estimated_digits", lambda _: 3)  # the small book has < 100 pages
+    seen: list[str] = []
+    wrong = build(src, tmp_path / "wrong", ["pdf"], dg.Report(), progress=seen.append)["pdf"]
+    assert [m for m in seen if m.startswith("laying out")] == [
+        "laying out 2 part(s), pass 1", "laying out 2 part(s), pass 2"]
+    # the first pass's parts are dropped: the same book as with a right guess
+    assert len(PdfReader(wrong).pages) == len(PdfReader(right).pages)
+    assert words(wrong)[0] == words(right)[0]
+    assert _printed_refs_match(wrong) >= 10

@@ -64,9 +64,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         results, pages = paginate(doc, chunks, book, ctx, pool)
         ctx.progress("joining the parts")
         paints = [r.paint for r in results if r.paint is not None]
-        merged = Pool.merge([r.pdf or b"" for r in results], metadata(book),
-                            pdf_overlay.stamps(paints, pages.anchors), pdf_overlay.fonts_of(paints),
-                            doc.forms)
+        merged = pool.join(metadata(book), pdf_overlay.stamps(paints, pages.anchors),
+                           pdf_overlay.fonts_of(paints), doc.forms)
         _report_dead(doc, book, ctx.report,
                      [a for r in results for a in r.dead_anchors] + list(merged.dead_links))
         tmp.write_bytes(merged.pdf)

@@ -1,6 +1,8 @@
 """Joining the chunk PDFs: one document, links between chunks made internal, metadata set once.
 
-pypdf's `append` keeps each chunk's outline and named destinations. A link to another chunk
+The chunks are appended in a process of their own, one by one as they are laid out (in book
+order), so joining overlaps the layout of later chunks. pypdf's `append` keeps each chunk's
+outline and named destinations. A link to another chunk
 was written as a `glossary-xref:` URI (WeasyPrint cannot link outside the document it lays
 out); here it becomes a `/Dest` to the named destination. pypdf drops the catalog's `/Lang`
 and the document info of the parts, so both are set again for the whole book. The page
@@ -53,12 +55,26 @@ class Merged:
     dead_links: tuple[str, ...]  # link targets that name no destination
 
 
-def merge(parts: Sequence[bytes], meta: Metadata, stamps: Sequence[PageStamp],
-          fonts: Mapping[str, DigitFont], forms: Mapping[str, Form]) -> Merged:
-    """One PDF from the chunk PDFs, in order, with page numbers and formulas painted on."""
-    writer = PdfWriter()
-    for data in parts:
-        writer.append(PdfReader(io.BytesIO(data)), import_outline=True)
+_DOCUMENT: list[PdfWriter] = []  # the joining process's book so far: it joins one book at a time
+
+
+def start() -> int:
+    """Begin a new book in this (joining) process; no pages yet."""
+    _DOCUMENT[:] = [PdfWriter()]
+    return 0
+
+
+def add(part: bytes) -> int:
+    """Append the next chunk's PDF; the number of pages so far."""
+    writer = _DOCUMENT[0]
+    writer.append(PdfReader(io.BytesIO(part)), import_outline=True)
+    return len(writer.pages)
+
+
+def finish(meta: Metadata, stamps: Sequence[PageStamp], fonts: Mapping[str, DigitFont],
+           forms: Mapping[str, Form]) -> Merged:
+    """Paint the page numbers and formulas, link the chunks, set the metadata: the PDF."""
+    writer = _DOCUMENT.pop()
     stamp(writer, stamps, fonts, forms)
     names = destination_names(writer)
     dead = _internalise_links(writer, names)

@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import diagnostics as dg
 from .pdf_html import Origin
 from .pdf_math import Form
-from .pdf_merge import Merged, Metadata, merge
+from .pdf_merge import Merged, Metadata, add, finish, start
 from .pdf_overlay import PageStamp
 from .pdf_slots import ChunkPaint, DigitFont, collect
 
@@ -199,33 +199,42 @@ class Pool:
     """
 
     def __init__(self, workers: int, language: str = "") -> None:
-        self.executor = ProcessPoolExecutor(max_workers=workers,
-                                            mp_context=multiprocessing.get_context("spawn"))
+        spawn = multiprocessing.get_context("spawn")
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn)
         for _ in range(workers):  # start them now; a failure here shows again on a real job
             self.executor.submit(warm_up, language)
+        # The joiner: pypdf's objects for a whole book are large, and a worker that has laid
+        # out chunks already holds all the memory it ever had, so the parts meet elsewhere.
+        self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
+        self.joining: list[Future[int]] = [self.joiner.submit(start)]
 
     def __enter__(self) -> Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self.joiner.shutdown(wait=True, cancel_futures=True)
 
     def run(self, jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
-        """Render every job; results in job order. Biggest jobs go first (better packing)."""
-        order = sorted(jobs, key=lambda j: -len(j.html))
-        futures: dict[int, Future[ChunkResult]] = {
-            j.index: self.executor.submit(render_chunk, j) for j in order}
-        return [self._result(j, futures[j.index]) for j in jobs]
+        """Render every job, in order; each PDF goes to the joiner as soon as the ones before it have."""
+        if len(self.joining) > 1:  # a pass before this one: its parts are of no use
+            self.joining = [self.joiner.submit(start)]
+        futures = [(j, self.executor.submit(render_chunk, j)) for j in jobs]
+        results = []
+        for job, future in futures:
+            results.append(self._result(job, future))
+            if results[-1].pdf is not None:
+                self.joining.append(self.joiner.submit(add, results[-1].pdf))
+        return results
 
-    @staticmethod
-    def merge(parts: Sequence[bytes], meta: Metadata, stamps: Sequence[PageStamp],
-              fonts: Mapping[str, DigitFont], forms: Mapping[str, Form]) -> Merged:
-        """Join the chunk PDFs in a fresh process: pypdf's objects for a whole book are large,
-        and a worker that has laid out chunks already holds all the memory it ever had."""
+    def join(self, meta: Metadata, stamps: Sequence[PageStamp], fonts: Mapping[str, DigitFont],
+             forms: Mapping[str, Form]) -> Merged:
+        """The joined PDF of the last `run`, numbers and formulas painted on."""
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as one:
-                return one.submit(merge, list(parts), meta, list(stamps), dict(fonts), dict(forms)).result()
-        except Exception as exc:  # a pypdf error or a dead worker: a diagnostic, not a traceback
+            for appended in self.joining:
+                appended.result()
+            return self.joiner.submit(finish, meta, list(stamps), dict(fonts), dict(forms)).result()
+        except Exception as exc:  # a pypdf error or a dead joiner: a diagnostic, not a traceback
             raise dg.GlossaryError(dg.make(
                 dg.TOOL_FAILED, "", 0, 0, f"joining the PDF parts failed: {type(exc).__name__}: {exc}",
                 "the machine may be out of memory")) from exc
