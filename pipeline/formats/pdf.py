@@ -137,8 +137,9 @@ def _job(index: int, chunk: Chunk, doc: pdf_html.PrintDocument, book: Book, ctx:
 
 
 def _generated_css(size: str, digits: int) -> str:
-    """Page size (book.toml); page-number placeholders stay hidden."""
-    return f"@page {{ size: {size}; }}\n.pn {{ visibility: hidden; }}\n"
+    """Page size (book.toml); room for the page numbers painted after layout."""
+    return (f"@page {{ size: {size}; }}\n.pn {{ visibility: hidden; }}\n"
+            f".pageref {{ padding-right: {digits}ch; }}\n")
 
 
 def _estimated_digits(chunks: Sequence[Chunk]) -> int:

@@ -1,14 +1,15 @@
 """Where the page numbers go: read from WeasyPrint's laid-out boxes, in the worker.
 
-A chunk is laid out before the book's page numbers are known, so it prints none: every
-page number is a hidden placeholder of zeros as wide as the widest number
-(`<span class="pn" data-pn="ANCHOR">000</span>`; digits are tabular, so any number fits
-right-aligned), and the folio's margin box (`content: counter(page)`) is hidden too. This
-module records, for each of them, the baseline, the edge the number is aligned to, the font,
-size and colour; and for each font the glyphs of the ten digits (shaped by Pango with the
-box's own font features, so tabular figures stay tabular) and a subset of the font file
-with those glyphs.
-The joining step paints the real numbers there (`pdf_overlay`).
+A chunk is laid out before the book's page numbers are known, so it prints none. Room for
+the widest number is kept at the end of every element with `data-pn="ANCHOR"`: a page
+reference (`<span class="pageref" data-pn>→ S.&#160;</span>`) gets it as right padding
+(generated sheet), a contents or index entry's number is a hidden placeholder of zeros
+(`<span class="pn" data-pn>000</span>`); digits are tabular, so any number fits
+right-aligned. The folio's margin box (`content: counter(page)`) is hidden too. This module
+records, for each of them, the baseline, the edge the number is aligned to, the font, size
+and colour; and for each font the glyphs of the ten digits (shaped by Pango with the box's
+own font features, so tabular figures stay tabular) and a subset of the font file with those
+glyphs. The joining step paints the real numbers there (`pdf_overlay`).
 
 This reads WeasyPrint's internal box tree and font classes (version 70): keep it in step
 when WeasyPrint is upgraded.
@@ -87,12 +88,10 @@ _FONTS: dict[int, tuple[str, DigitFont]] = {}  # per worker process: pango font 
 
 
 def collect(document: Any) -> ChunkPaint:
-    """Every number slot of a laid-out WeasyPrint document, and the fonts they need."""
+    """Every number slot and formula box of a laid-out WeasyPrint document, and their fonts."""
     from weasyprint.formatting_structure import boxes
 
-    slots: list[Slot] = []
-    figures: list[Figure] = []
-    fonts: dict[str, DigitFont] = {}
+    found = _Found()
     right: list[bool] = []
     shift: list[float] = []
     width = 0.0
@@ -103,22 +102,47 @@ def collect(document: Any) -> ChunkPaint:
         shift.append((box.margin_right - box.margin_left) * PX)
         for child in box.children:
             if isinstance(child, boxes.MarginBox):
-                if _is_folio(child):
-                    slots += [_slot(t, number, None, _align(t.style), height, fonts)
-                              for t in child.descendants() if isinstance(t, boxes.TextBox)][:1]
+                text = next((t for t in child.descendants() if isinstance(t, boxes.TextBox)), None)
+                if text is not None and _is_folio(child):
+                    found.slot(text, number, None, _align(text.style), _edges(text), height)
                 continue
-            for t in child.descendants():
-                if t.element is None:
+            for b in child.descendants():
+                if b.element is None:
                     continue
-                if isinstance(t, boxes.TextBox):
-                    anchor = t.element.get(PN_ATTR)
-                    if anchor is not None:
-                        slots.append(_slot(t, number, anchor, "right", height, fonts))
-                elif isinstance(t, boxes.InlineBlockBox) and (key := t.element.get(MATH_ATTR)):
-                    figures.append(Figure(number, key, t.content_box_x() * PX,
-                                          (height - t.content_box_y() - t.height) * PX,
-                                          t.width * PX, t.height * PX))
-    return ChunkPaint(width, tuple(right), tuple(shift), tuple(slots), tuple(figures), fonts)
+                if isinstance(b, boxes.InlineBox) and (anchor := b.element.get(PN_ATTR)) is not None:
+                    text = next((t for t in b.descendants() if isinstance(t, boxes.TextBox)), None)
+                    if text is not None:  # the number's right edge: the box's, padding included
+                        right_edge = b.padding_box_x() + b.padding_width()
+                        found.slot(text, number, anchor, "right", (right_edge, right_edge), height)
+                elif isinstance(b, boxes.InlineBlockBox) and (key := b.element.get(MATH_ATTR)):
+                    found.figures.append(Figure(number, key, b.content_box_x() * PX,
+                                                (height - b.content_box_y() - b.height) * PX,
+                                                b.width * PX, b.height * PX))
+    return ChunkPaint(width, tuple(right), tuple(shift), tuple(found.slots), tuple(found.figures),
+                      found.fonts)
+
+
+@dataclass
+class _Found:
+    slots: list[Slot] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    fonts: dict[str, DigitFont] = field(default_factory=dict)
+
+    def slot(self, text: Any, page: int, anchor: str | None, align: str,
+             edges: tuple[float, float], height: float) -> None:
+        """A number in the font, size and colour of `text`, on its baseline, aligned to `edges`."""
+        style = text.style
+        left, right = edges
+        x = {"left": left, "right": right}.get(align, (left + right) / 2)
+        key, font = _digit_font(style)
+        self.fonts[key] = font
+        color = tuple(float(c) for c in style["color"].to("srgb").coordinates)
+        self.slots.append(Slot(page, anchor, x * PX, (height - text.position_y - text.baseline) * PX,
+                               align, key, float(style["font_size"]) * PX, (color[0], color[1], color[2])))
+
+
+def _edges(text: Any) -> tuple[float, float]:
+    return text.position_x, text.position_x + text.width
 
 
 def _is_folio(margin_box: Any) -> bool:
@@ -131,18 +155,6 @@ def _is_folio(margin_box: Any) -> bool:
 def _align(style: Any) -> str:
     align = str(style["text_align_all"])
     return {"start": "left", "end": "right", "justify": "left"}.get(align, align)
-
-
-def _slot(text: Any, page: int, anchor: str | None, align: str, height: float,
-          fonts: dict[str, DigitFont]) -> Slot:
-    style = text.style
-    left, right = text.position_x, text.position_x + text.width
-    x = {"left": left, "right": right}.get(align, (left + right) / 2)
-    key, font = _digit_font(style)
-    fonts[key] = font
-    color = tuple(float(c) for c in style["color"].to("srgb").coordinates)
-    return Slot(page, anchor, x * PX, (height - text.position_y - text.baseline) * PX, align,
-                key, float(style["font_size"]) * PX, (color[0], color[1], color[2]))
 
 
 def _digit_font(style: Any) -> tuple[str, DigitFont]:
