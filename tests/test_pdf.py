@@ -505,3 +505,21 @@ def test_a_wrong_guess_of_the_number_width_costs_one_more_pass(tmp_path: Path,
     assert len(PdfReader(wrong).pages) == len(PdfReader(right).pages)
     assert words(wrong)[0] == words(right)[0]
     assert _printed_refs_match(wrong) >= 10
+
+
+def test_placeholders_stay_hidden_whatever_the_stylesheet_says(tmp_path: Path) -> None:
+    src = _small(tmp_path)
+    styles = tmp_path / "styles"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "styles", styles)
+    css = styles / "print" / "print.css"
+    text = css.read_text(encoding="utf-8")
+    assert text.count("content: counter(page); visibility: hidden;") == 2
+    css.write_text(text.replace("content: counter(page); visibility: hidden;", "content: counter(page);")
+                   + "\n.pn { visibility: visible; }\n", encoding="utf-8")
+    outputs = build(src, tmp_path / "out", ["pdf"], dg.Report(), styles_dir=styles)
+    page_words, _, _ = words(outputs["pdf"])
+    for number in range(3, len(page_words) + 1):
+        foot = [w.text for w in page_words[number - 1] if w.y1 > 280 / 25.4 * 72]
+        assert foot == [str(number)], number  # not the part's own count under the book's
+    toc = [w.text for w in page_words[2]]
+    assert "000" not in toc and "0" not in toc  # no placeholder zeros next to the numbers

@@ -104,7 +104,7 @@ def collect(document: Any) -> ChunkPaint:
             if isinstance(child, boxes.MarginBox):
                 text = next((t for t in child.descendants() if isinstance(t, boxes.TextBox)), None)
                 if text is not None and _is_folio(child):
-                    found.slot(text, number, None, _align(text.style), _edges(text), height)
+                    found.slot(_hidden(text), number, None, _align(text.style), _edges(text), height)
                 continue
             for b in child.descendants():
                 if b.element is None:
@@ -112,6 +112,8 @@ def collect(document: Any) -> ChunkPaint:
                 if isinstance(b, boxes.InlineBox) and (anchor := b.element.get(PN_ATTR)) is not None:
                     text = next((t for t in b.descendants() if isinstance(t, boxes.TextBox)), None)
                     if text is not None:  # the number's right edge: the box's, padding included
+                        if "pn" in (b.element.get("class") or "").split():
+                            _hidden(text)  # the placeholder zeros
                         right_edge = b.padding_box_x() + b.padding_width()
                         found.slot(text, number, anchor, "right", (right_edge, right_edge), height)
                 elif isinstance(b, boxes.InlineBlockBox) and (key := b.element.get(MATH_ATTR)):
@@ -139,6 +141,15 @@ class _Found:
         color = tuple(float(c) for c in style["color"].to("srgb").coordinates)
         self.slots.append(Slot(page, anchor, x * PX, (height - text.position_y - text.baseline) * PX,
                                align, key, float(style["font_size"]) * PX, (color[0], color[1], color[2])))
+
+
+def _hidden(text: Any) -> Any:
+    """Make sure a placeholder is not drawn, whatever the stylesheet says (it would print the
+    chunk's own page count or zeros under the painted number)."""
+    if text.style["visibility"] != "hidden":
+        text.style = text.style.copy()
+        text.style["visibility"] = "hidden"
+    return text
 
 
 def _edges(text: Any) -> tuple[float, float]:
