@@ -3,7 +3,9 @@
 A worker process keeps WeasyPrint's memory (which grows with the page count and is never given
 back) out of the build process, and several workers lay out chunks on several cores. Nothing
 a worker does escapes as a traceback: exceptions, refused resources and WeasyPrint's log
-records all come back as `Diagnostic` records in the `ChunkResult`.
+records all come back as `Diagnostic` records in the `ChunkResult`, with the chunk's PDF and
+where its page numbers and formulas go (`pdf_slots`). One more process, the joiner, appends
+each chunk's PDF as soon as the chunks before it have arrived (`pdf_merge`).
 """
 
 from __future__ import annotations

@@ -102,24 +102,9 @@ def collect(document: Any) -> ChunkPaint:
         shift.append((box.margin_right - box.margin_left) * PX)
         for child in box.children:
             if isinstance(child, boxes.MarginBox):
-                text = next((t for t in child.descendants() if isinstance(t, boxes.TextBox)), None)
-                if text is not None and _is_folio(child):
-                    found.slot(_hidden(text), number, None, _align(text.style), _edges(text), height)
-                continue
-            for b in child.descendants():
-                if b.element is None:
-                    continue
-                if isinstance(b, boxes.InlineBox) and (anchor := b.element.get(PN_ATTR)) is not None:
-                    text = next((t for t in b.descendants() if isinstance(t, boxes.TextBox)), None)
-                    if text is not None:  # the number's right edge: the box's, padding included
-                        if "pn" in (b.element.get("class") or "").split():
-                            _hidden(text)  # the placeholder zeros
-                        right_edge = b.padding_box_x() + b.padding_width()
-                        found.slot(text, number, anchor, "right", (right_edge, right_edge), height)
-                elif isinstance(b, boxes.InlineBlockBox) and (key := b.element.get(MATH_ATTR)):
-                    found.figures.append(Figure(number, key, b.content_box_x() * PX,
-                                                (height - b.content_box_y() - b.height) * PX,
-                                                b.width * PX, b.height * PX))
+                found.margin(child, number, height, boxes)
+            else:
+                found.body(child, number, height, boxes)
     return ChunkPaint(width, tuple(right), tuple(shift), tuple(found.slots), tuple(found.figures),
                       found.fonts)
 
@@ -129,6 +114,30 @@ class _Found:
     slots: list[Slot] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     fonts: dict[str, DigitFont] = field(default_factory=dict)
+
+    def margin(self, margin_box: Any, page: int, height: float, boxes: Any) -> None:
+        """The folio, if this margin box holds it."""
+        text = next((t for t in margin_box.descendants() if isinstance(t, boxes.TextBox)), None)
+        if text is not None and _is_folio(margin_box):
+            self.slot(_hidden(text), page, None, _align(text.style), _edges(text), height)
+
+    def body(self, root: Any, page: int, height: float, boxes: Any) -> None:
+        """Page references, contents and index numbers, formulas."""
+        for b in root.descendants():
+            if b.element is None:
+                continue
+            if isinstance(b, boxes.InlineBox) and (anchor := b.element.get(PN_ATTR)) is not None:
+                text = next((t for t in b.descendants() if isinstance(t, boxes.TextBox)), None)
+                if text is None:
+                    continue
+                if "pn" in (b.element.get("class") or "").split():
+                    _hidden(text)  # the placeholder zeros
+                right = b.padding_box_x() + b.padding_width()  # padding included: the room kept
+                self.slot(text, page, anchor, "right", (right, right), height)
+            elif isinstance(b, boxes.InlineBlockBox) and (key := b.element.get(MATH_ATTR)):
+                self.figures.append(Figure(page, key, b.content_box_x() * PX,
+                                           (height - b.content_box_y() - b.height) * PX,
+                                           b.width * PX, b.height * PX))
 
     def slot(self, text: Any, page: int, anchor: str | None, align: str,
              edges: tuple[float, float], height: float) -> None:
