@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.slow
 
+
 @pytest.fixture(scope="module")
 def demo_site(demo_outputs: Callable[[str], Path]) -> Path:
     return demo_outputs("html")
@@ -78,10 +79,13 @@ def open_context(browser: Browser, base: str, **options: Any) -> tuple[BrowserCo
 
 
 def shows(page: Page, title: str, path: str = "") -> None:
-    """Wait until the page shows the term (clicks navigate asynchronously)."""
+    """Wait until the page shows the term (clicks navigate asynchronously) and has finished
+    loading: leaving a page while its favicon or deferred scripts still load aborts them, which
+    would count as failed requests."""
     expect(page.locator("main h1")).to_have_text(title)
     if path:
         expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+    page.wait_for_load_state("load")
 
 
 def visitor_journey(page: Page, start: str) -> None:
