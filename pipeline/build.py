@@ -6,7 +6,6 @@ before any writer runs, so writers only ever see a complete, consistent `Book`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from .resolve import resolve
 if TYPE_CHECKING:
     from .render import RenderedBook
 
-log = logging.getLogger("pipeline")
 Progress = Callable[[str], None]
 STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
 

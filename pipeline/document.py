@@ -23,7 +23,7 @@ from .pandoc_ast import (
     attr,
     text_inlines,
 )
-from .structure import SEEALSO
+from .structure import SEEALSO, anchor
 
 TERM_LEVEL = 2
 
@@ -81,12 +81,12 @@ def term_blocks(book: Book, term: Term, back_references: bool = True) -> list[No
         out.append(Header(TERM_LEVEL + 1, attr(section.id, [section.kind]), list(section.title)))
         out.extend(_shift_headers(list(section.blocks), TERM_LEVEL))
     if term.see_also or term.links_index:
-        out.append(Header(TERM_LEVEL + 1, attr(f"{term.id}--{SEEALSO}", [SEEALSO]),
+        out.append(Header(TERM_LEVEL + 1, attr(anchor(term.id, SEEALSO), [SEEALSO]),
                           text_inlines(words["see_also"])))
         out.append(Para(see_also_inlines(term)))
     if back_references and term.refs_in:
         refs = [xref(book.term(r).id, list(book.term(r).title)) for r in term.refs_in]
-        out.append(Div(attr(f"{term.id}--backrefs", ["backrefs"]), [Para(
+        out.append(Div(attr(anchor(term.id, "backrefs"), ["backrefs"]), [Para(
             [*text_inlines(words["referenced_by"] + ":"), Space(), *_joined(refs, ",")])]))
     return out
 

@@ -28,8 +28,10 @@ import jinja2
 from . import diagnostics as dg
 from . import pandoc
 from .document import metadata
+from .i18n import labels
 from .model import BROKEN_CLASS, INDEX_ID, Book, Term, xref_target
 from .pandoc_ast import Div, Link, Node, Plain, RawBlock, Span, Str, attr, walk
+from .structure import anchor
 
 XREF_SCHEME = "xref:"
 _XREF_HREF = re.compile(r'href="xref:([^"#]*)#?([^"]*)"')
@@ -127,17 +129,16 @@ def _links_and_notes(term_id: str, notes: list[list[Node]]) -> Callable[[Node], 
     def fix(node: Node) -> Node | None:
         target = xref_target(node)
         if target is not None:
-            term, anchor = target
+            term, place = target
             a, inlines, (_url, title) = node["c"]
             return Link(attr(a[0], a[1], {"term": term}), inlines,
-                        f"{XREF_SCHEME}{term}#{anchor}", title)
+                        f"{XREF_SCHEME}{term}#{place}", title)
         if node["t"] == "Note":
             notes.append(node["c"])
             n = len(notes)
-            link = Link(attr(f"{term_id}--fnref-{n}", ["xref", "footnote-ref"], {"term": term_id}),
-                        [{"t": "Superscript", "c": [Str(str(n))]}],
-                        f"{XREF_SCHEME}{term_id}#{term_id}--fn-{n}")
-            return link
+            ref_id, note_id = anchor(term_id, f"fnref-{n}"), anchor(term_id, f"fn-{n}")
+            return Link(attr(ref_id, ["xref", "footnote-ref"], {"term": term_id}),
+                        [{"t": "Superscript", "c": [Str(str(n))]}], f"{XREF_SCHEME}{term_id}#{note_id}")
         if node["t"] == "Span" and BROKEN_CLASS in node["c"][0][1]:
             return Span(attr("", [BROKEN_CLASS]), node["c"][1])
         return None
@@ -167,7 +168,7 @@ def _assemble(term: Term, plan: _Plan, pieces: list[str]) -> RenderedTerm:
     )
     see_also = tuple(RenderedLink(item.target, pieces[i])
                      for item, i in zip(term.see_also, plan.see_also, strict=True))
-    notes = tuple((f"{term.id}--fn-{n}", pieces[i]) for n, i in enumerate(plan.notes, start=1))
+    notes = tuple((anchor(term.id, f"fn-{n}"), pieces[i]) for n, i in enumerate(plan.notes, start=1))
     return RenderedTerm(term.id, pieces[plan.title], tuple(pieces[i] for i in plan.taglines),
                         pieces[plan.definition], sections, see_also, notes)
 
@@ -211,6 +212,4 @@ def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
 
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
     """What every template gets: the book, its config, the labels for its language."""
-    from .i18n import labels
-
     return {"book": book, "config": book.config, "labels": labels(book.config.language), **extra}
