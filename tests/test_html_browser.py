@@ -60,13 +60,20 @@ class Watch:
         self.problems: list[str] = []
         self.base = base
         context.on("page", self._attach)
-        context.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        context.on("requestfailed", self._failed)
         context.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"))
         context.on("request", self._request)
 
     def _attach(self, page: Page) -> None:
         page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+
+    def _failed(self, request: Any) -> None:
+        # Chromium fetches the favicon after the load event and aborts it when the visitor moves
+        # on: harmless. A missing favicon fails differently (ERR_FILE_NOT_FOUND, 404) and counts.
+        if request.url.endswith("/favicon.svg") and request.failure == "net::ERR_ABORTED":
+            return
+        self.problems.append(f"failed: {request.url} {request.failure}")
 
     def _request(self, request: Any) -> None:
         if not request.url.startswith(self.base):

@@ -414,6 +414,21 @@ def test_one_layout_pass_and_identical_rebuilds(tmp_path: Path, monkeypatch: pyt
     assert [p.name for p in (tmp_path / "out").iterdir()] == [outputs["pdf"].name]  # nothing kept beside it
 
 
+def test_the_pdf_does_not_depend_on_which_worker_laid_out_what(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """One worker lays out every chunk in turn, two share them: the same bytes. (Digit widths
+    taken from the first size a worker shaped once made the painted numbers differ.)"""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    pdfs, plans = [], []
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("GLOSSARY_PDF_JOBS", jobs)
+        seen: list[str] = []
+        pdfs.append(build(DEMO, tmp_path / jobs, ["pdf"], dg.Report(), progress=seen.append)["pdf"])
+        plans.append([m for m in seen if m.startswith("laying out")])
+    assert plans[0] == plans[1] and plans[0][0] != "laying out 1 part(s), pass 1"
+    assert pdfs[0].read_bytes() == pdfs[1].read_bytes()
+
+
 def test_page_size_from_book_toml(tmp_path: Path) -> None:
     src = _small(tmp_path)
     toml = src / "book.toml"

@@ -180,7 +180,6 @@ def _align(style: Any) -> str:
 def _digit_font(style: Any) -> tuple[str, DigitFont]:
     """The digits in the font Pango picks for this style (cached per worker process)."""
     from weasyprint.pdf.fonts import Font
-    from weasyprint.text.ffi import FROM_UNITS
     from weasyprint.text.fonts import get_pango_font_key
     from weasyprint.text.line_break import Layout
 
@@ -193,17 +192,36 @@ def _digit_font(style: Any) -> tuple[str, DigitFont]:
     pango_font = run.item.analysis.font
     font_hash, description, font_size = get_pango_font_key(pango_font)
     if font_hash not in _FONTS:
-        infos = run.glyphs.glyphs[0:len(DIGITS)]
-        glyphs = tuple(int(g.glyph) for g in infos)
-        widths = tuple(g.geometry.width * FROM_UNITS / font_size * 1000 for g in infos)
+        glyphs = tuple(int(g.glyph) for g in run.glyphs.glyphs[0:len(DIGITS)])
         font = Font(pango_font, description, font_size)
         font.clean(dict(zip(glyphs, DIGITS, strict=True)), False)
         name = font.name.decode().lstrip("/")
+        widths, ascent, descent = _metrics(bytes(font.file_content), font.index, glyphs)
         _FONTS[font_hash] = (name, DigitFont(
             name=_subset_tag(name) + "+" + name.split("+", 1)[-1], family=font.family,
             data=bytes(font.file_content), opentype=font.type == "otf", glyphs=glyphs,
-            widths=widths, ascent=font.ascent, descent=font.descent, flags=font.flags))
+            widths=widths, ascent=ascent, descent=descent, flags=font.flags))
     return _FONTS[font_hash]
+
+
+def _metrics(data: bytes, index: int, glyphs: tuple[int, ...]) -> tuple[tuple[float, ...], int, int]:
+    """Advances (1/1000 em), ascent and descent read from the font file itself.
+
+    Pango's values are rounded at the size they were shaped at, and a worker caches the first
+    size it meets: widths taken from Pango made the PDF depend on which worker laid out which
+    chunk first. The font's own tables give the same numbers in every process.
+    """
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    ttfont = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
+    scale = 1000 / ttfont["head"].unitsPerEm
+    metrics = ttfont["hmtx"].metrics
+    order = ttfont.getGlyphOrder()
+    widths = tuple(metrics[order[g]][0] * scale for g in glyphs)
+    hhea = ttfont["hhea"]
+    return widths, round(hhea.ascent * scale), round(hhea.descent * scale)
 
 
 def _subset_tag(name: str) -> str:
