@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from .render import RenderedBook
 
 Progress = Callable[[str], None]
-STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
+# An installed wheel carries the styles inside the package; a checkout keeps them next to it.
+_HERE = Path(__file__).resolve().parent
+STYLES_DIR = _HERE / "styles" if (_HERE / "styles").is_dir() else _HERE.parent / "styles"
 
 
 def _quiet(_: str) -> None:

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", dest="formats", action="append", metavar="FMT",
                    help=f"{', '.join(FORMATS)} or all; repeat or comma-separate (default: all)")
     b.add_argument("--styles", type=Path, default=STYLES_DIR,
-                   help="folder with templates, CSS and the DOCX reference (default: styles/)")
+                   help="folder with templates, CSS and the DOCX reference (default: the built-in styles/)")
     sub.add_parser("codes", help="list every diagnostic code")
     return p
 
