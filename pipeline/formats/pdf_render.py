@@ -81,6 +81,9 @@ def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> 
     from weasyprint import CSS, HTML
 
     from .pdf_fetcher import GlossaryFetcher
+    from .pdf_linebreak import install
+
+    install()
 
     fetcher = GlossaryFetcher([Path(r) for r in job.roots], job.origins)
     sheets = [CSS(string=job.css, url_fetcher=fetcher)]
