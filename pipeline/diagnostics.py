@@ -55,6 +55,7 @@ ALIAS_CONFLICT = _register("GL204", "alias-conflict", W, "alias equals another t
 TERM_NO_TAGLINE = _register("GL205", "term-no-tagline", N, "term has no bold-italic tagline")
 TERM_EMPTY = _register("GL206", "term-empty", W, "term has no definition and no sections")
 ID_INVALID = _register("GL207", "id-invalid", E, "pandoc cannot read a term heading's {#id .term} block")
+TERM_NO_TITLE = _register("GL208", "term-no-title", E, "term heading has no text")
 # Files (GL3xx)
 FILE_UNREADABLE = _register("GL301", "file-unreadable", E, "file cannot be read or is not UTF-8")
 FILE_EMPTY = _register("GL302", "file-empty", W, "file is empty")

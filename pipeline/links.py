@@ -127,6 +127,9 @@ def _resolve_file(file: str, frag: str, ctx: LinkContext, table: IdTable) -> Tar
 
 def resolve_fragment(frag: str, ctx: LinkContext, table: IdTable, label: str) -> Target | None:
     """Exact id, Index, local section, alias, then a unique case-insensitive match."""
+    if not frag:
+        _empty(ctx, table, label)
+        return None
     if frag == INDEX_ID:
         return Target(INDEX_ID, "")
     if frag in table.ids:
@@ -151,6 +154,14 @@ def resolve_fragment(frag: str, ctx: LinkContext, table: IdTable, label: str) ->
             f"write the entry #{frag} or remove the link")
     ctx.add(dg.LINK_BROKEN,
             f"link „{label}“ to #{frag}: no term has this id (published as plain text)", hint)
+    return None
+
+
+def _empty(ctx: LinkContext, table: IdTable, label: str) -> None:
+    close = table.suggestions(label) if label else []
+    hint = (("did you mean " + " or ".join(f"(#{c})" for c in close) + "?") if close else
+            f"write the id of the term it should lead to: [{label}](#Id)")
+    ctx.add(dg.LINK_BROKEN, f"link „{label}“ has an empty target (#) (published as plain text)", hint)
     return None
 
 

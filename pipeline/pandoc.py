@@ -44,6 +44,8 @@ end
 """
 # --file-scope prefixes ids with the file name: "f00001.md__" (markdown), "f00001md__" (commonmark)
 _FILE_SCOPE_PREFIX = re.compile(r"(?<=^#)f\d{5}\.?md__|^f\d{5}\.?md__")
+# ... and an empty fragment `(#)` becomes a link to the file itself: "#f00001.md" / "#f00001md"
+_FILE_SELF_LINK = re.compile(r"^#f\d{5}\.?md$")
 _POS_RE = re.compile(r"^(?P<file>.*)@(?P<line>\d+):(?P<col>\d+)")
 
 
@@ -235,14 +237,16 @@ def _split_blocks(blocks: list[Node], names: list[str], marker: str) -> list[lis
             chunks.append([])
         else:
             chunks[-1].append(block)
-    return [_unprefix(chunk, name + "__") for chunk, name in zip(chunks, names, strict=False)]
+    return [_unprefix(chunk, name) for chunk, name in zip(chunks, names, strict=False)]
 
 
-def _unprefix(blocks: list[Node], prefix: str) -> list[Node]:
+def _unprefix(blocks: list[Node], name: str) -> list[Node]:
     text = json.dumps(blocks, ensure_ascii=False)
-    if prefix not in text:
+    if name not in text:
         return blocks
-    text = text.replace(f'"#{prefix}', '"#').replace(f'"{prefix}', '"')
+    prefix = name + "__"
+    # An empty fragment `[x](#)` comes back as a link to the file itself: "#f00003.md".
+    text = text.replace(f'"#{prefix}', '"#').replace(f'"{prefix}', '"').replace(f'"#{name}"', '"#"')
     return json.loads(text)  # type: ignore[no-any-return]
 
 
@@ -257,7 +261,7 @@ def _read_positions(text: str) -> dict[str, FilePositions]:
         if not m:
             continue
         fp = out.setdefault(m["file"], FilePositions())
-        key = _FILE_SCOPE_PREFIX.sub("", key, count=1)
+        key = "#" if _FILE_SELF_LINK.match(key) else _FILE_SCOPE_PREFIX.sub("", key, count=1)
         where = Position(int(m["line"]), int(m["col"]))
         if kind == "H":
             fp.headers.append(where)

@@ -76,11 +76,12 @@ def _assign_ids(files: list[SourceFile], report: dg.Report) -> list[Named]:
 
 
 def _checked_id(raw: RawTerm, report: dg.Report) -> str:
-    title = stringify(raw.title)
+    title = stringify(raw.title).strip()
     if not raw.id:
-        ident = term_id_from_title(title)
+        ident = term_id_from_title(title or Path(raw.file).stem)
+        named = f"term „{title}“" if title else "term heading without a title"
         report.add(dg.make(dg.TERM_NO_ID, raw.file, raw.line, raw.column,
-                           f"term „{title}“ has no id; using #{ident}",
+                           f"{named} has no id; using #{ident}",
                            f"add {{#{ident} .term}} to the heading"))
         return ident
     if raw.id in RESERVED_IDS or raw.id.casefold() == INDEX_ID.casefold():
@@ -141,6 +142,12 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
                 config: BookConfig, report: dg.Report) -> Term:
     raw = n.raw
     title_text = stringify(raw.title).strip()
+    if not title_text:
+        report.add(dg.make(dg.TERM_NO_TITLE, raw.file, raw.line, raw.column,
+                           f"term #{n.id} has no title; its id is printed instead",
+                           f"write the term before the braces: {'#' * raw.level} {n.id} {{#{n.id} .term}}"))
+        raw = replace(raw, title=[{"t": "Str", "c": n.id}])
+        title_text = n.id
     ctx = LinkContext(raw.file, n.id, title_text, raw.line, locator, seen,
                       local_anchors(n.id, raw.blocks))
 

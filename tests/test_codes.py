@@ -46,3 +46,12 @@ def test_every_source_code_has_a_fixture() -> None:
     source_codes = {c for c in dg.CODES if c < "GL600"} | {"GL601"}
     untested = source_codes - set(CASES) - {"GL501", "GL503"}  # exit-2 paths: see test_cli.py
     assert not untested, f"no fixture under tests/fixtures/codes for {sorted(untested)}"
+
+
+def test_an_empty_link_target_is_reported_where_it_is_with_a_suggestion_from_its_label(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    main(["check", str(CODES_DIR / "GL101"), "--format", "json"])
+    found = json.loads(capsys.readouterr().out)
+    (empty,) = [d for d in found if "empty target" in d["message"]]
+    assert (empty["file"], empty["line"], empty["column"]) == ("Alpha.md", 5, 48)
+    assert "(#Beta)" in empty["hint"]

@@ -4,8 +4,8 @@ formulas drawn after layout."""
 from __future__ import annotations
 
 import base64
-import json
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
