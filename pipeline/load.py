@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diagnostics as dg
-from . import pandoc
+from . import pandoc, rawlinks
 from .config import CONFIG_NAME, BookConfig
 from .pandoc_ast import Node, stringify
 from .positions import HEADER, Locator, term_heading_lines
@@ -26,6 +26,7 @@ KNOWN_SECTION_CLASSES = frozenset({
 })
 MERGE_MIN_TERMS = 12
 _ID_CHARS = re.compile(r"[^\w.:-]+")
+_RAW_ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
 _WARN_POS = re.compile(r"line (\d+),? column (\d+)")
 
 
@@ -104,7 +105,8 @@ def load(source: Path, config: BookConfig, report: dg.Report,
             continue
         parsed = batch.files[f.name]
         _pandoc_warnings(f.name, parsed.warnings, report)
-        _cut_terms(f, parsed.blocks, report, locator)
+        blocks = rawlinks.convert(parsed.blocks) if _RAW_ANCHOR.search(f.text) else parsed.blocks
+        _cut_terms(f, blocks, report, locator)
         files.append(f)
     return Loaded(files, batch.api_version, locator)
 

@@ -35,6 +35,17 @@ function Pandoc(doc)
     Link = function(l)
       out[#out+1] = 'L\t' .. l.target .. '\t' .. (l.attributes['data-pos'] or '')
     end,
+    Span = function(s)
+      -- a raw-HTML anchor (<a href="...">), which the loader turns into a link
+      local raw = s.content[1]
+      if #s.content == 1 and raw.t == 'RawInline' and raw.format == 'html' then
+        local href = raw.text:match('^<[aA]%s[^>]-[hH][rR][eE][fF]%s*=%s*"([^"]*)"')
+          or raw.text:match("^<[aA]%s[^>]-[hH][rR][eE][fF]%s*=%s*'([^']*)'")
+        if href then
+          out[#out+1] = 'L\t' .. href .. '\t' .. (s.attributes['data-pos'] or '')
+        end
+      end
+    end,
     Image = function(i)
       out[#out+1] = 'I\t' .. i.src .. '\t' .. (i.attributes['data-pos'] or '')
     end,

@@ -145,6 +145,26 @@ def test_local_section_links_and_file_links_resolve(tmp_path: Path) -> None:
     assert book.term("A").sections[0].id == "A--more"
 
 
+def test_raw_html_anchors_are_links_like_any_other(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", "## A {#A .term}\n\n***a***\n\n"
+          "See <a href=\"#B\" title=\"t\">the <em>B</em> term</a>, <A HREF='b.md'>B again</A>,\n"
+          "<a href=\"#Nowhere\">gone</a>, <a href=\"https://example.org/?a=1&amp;b=2\">web</a> "
+          "and <a href=\"#B\">unclosed.\n")
+    write(tmp_path, "b.md", "## B {#B .term}\n\n***b***\n\nText.\n")
+    report = dg.Report()
+    book = read_book(tmp_path, report)
+    definition = list(book.term("A").definition)
+    assert links_of(definition) == [("B", ""), ("B", "")]
+    assert "the B term" in stringify(definition)
+    web = [n["c"][2][0] for n in iter_nodes(definition) if n["t"] == "Link" and not xref_target(n)]
+    assert web == ["https://example.org/?a=1&b=2"]
+    raw = [n["c"][1] for n in iter_nodes(definition) if n["t"] == "RawInline"]
+    assert [r for r in raw if r.startswith("<a")] == ['<a href="#B">']  # no </a>: left as it was
+    broken = [d for d in report if d.code == "GL101"]
+    assert [(d.file, d.line, d.column) for d in broken] == [("a.md", 6, 1)]
+    assert book.term("B").refs_in == ("A",)
+
+
 def test_title_markup_is_kept_but_sorting_uses_plain_text(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "## GPT-4.5 *(Stand März 2025)* {#GPT-4.5 .term}\n\n***x***\n\nText.\n")
     write(tmp_path, "b.md", "## Gamma {#Gamma .term}\n\n***x***\n\nText.\n")
