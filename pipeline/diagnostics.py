@@ -65,6 +65,7 @@ FILE_PARSE = _register("GL305", "file-parse-error", E, "pandoc could not parse t
 FILE_PREAMBLE = _register("GL306", "file-preamble", W, "content before the first term is ignored")
 PANDOC_WARNING = _register("GL307", "pandoc-warning", W, "pandoc reported a problem in the source")
 RESOURCE_MISSING = _register("GL308", "resource-missing", E, "an image the entry names does not exist")
+MATH_INVALID = _register("GL309", "math-invalid", W, "a TeX formula pandoc's texmath cannot read")
 # Headings and structure (GL4xx)
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")

@@ -75,6 +75,12 @@ class Term:
     def tagline_text(self) -> str:
         return " ".join(stringify(list(t)) for t in self.taglines)
 
+    @property
+    def content(self) -> list[Node]:
+        """What the author wrote, in source order: title, taglines, definition, sections."""
+        return [*self.title, *(n for t in self.taglines for n in t), *self.definition,
+                *(n for s in self.sections for n in (*s.title, *s.blocks))]
+
 
 @dataclass(frozen=True)
 class LetterGroup:

@@ -129,6 +129,33 @@ def convert_json(doc: dict[str, Any], to: str, args: Sequence[str] = ()) -> tupl
     return run(["-f", "json", "-t", to, *args], data)
 
 
+def unreadable_math(formulas: Sequence[tuple[bool, str]], api_version: list[int]) -> dict[int, str]:
+    """The formulas (display?, TeX) that texmath cannot read -> the reason, by index.
+
+    texmath makes the MathML of the EPUB, the site and (through ziamath) the PDF, and the
+    DOCX's equations; what it cannot read every format prints as TeX. One run for all."""
+    if not formulas:
+        return {}
+    kind = {True: "DisplayMath", False: "InlineMath"}
+    blocks = [{"t": "Para", "c": [{"t": "Math", "c": [{"t": kind[d]}, tex]}]} for d, tex in formulas]
+    doc = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
+    out, err = convert_json(doc, "html", ["--mathml", "--wrap=none"])
+    paras = out.decode("utf-8").split("<p>")[1:]
+    failed = [i for i, para in enumerate(paras) if "<math" not in para]
+    reasons = [_math_reason(w) for w in err.split("Could not convert TeX math")[1:]]
+    if len(reasons) != len(failed):
+        reasons = [""] * len(failed)
+    return dict(zip(failed, reasons, strict=True))
+
+
+def _math_reason(warning: str) -> str:
+    """The parser's own words ("unexpected control sequence \\foo"), without its long wish list."""
+    for line in warning.splitlines():
+        if line.strip().startswith("unexpected"):
+            return line.strip()
+    return ""
+
+
 def _shards(files: dict[str, Path]) -> list[dict[str, Path]]:
     """Split the inputs so every core runs one pandoc process (pandoc itself uses one)."""
     count = max(1, min(os.cpu_count() or 1, len(files) // _MIN_SHARD))

@@ -11,6 +11,7 @@ from .collation import letter_of, sort_key
 from .config import BookConfig
 from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
+from .mathcheck import check_formulas
 from .model import (
     INDEX_ID,
     RESERVED_IDS,
@@ -48,6 +49,7 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
     images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
     for term in terms:  # still in file order, as the image counters need
         check_images(term, source, loaded.locator, images[term.source.file])
+    check_formulas(terms, source, loaded.api_version, report)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)

@@ -57,9 +57,7 @@ def check_images(term: Term, source_dir: Path, locator: Locator, seen: dict[str,
     """Report every image of the term that no format could publish, at its own position.
 
     `seen` counts each URL's occurrences in the term's file (terms are checked in file order)."""
-    content = [*term.title, *(n for t in term.taglines for n in t), *term.definition,
-               *(n for s in term.sections for n in (*s.title, *s.blocks))]
-    for node in iter_nodes(content):
+    for node in iter_nodes(term.content):
         if node["t"] != "Image":
             continue
         url: str = node["c"][2][0]
