@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,14 @@ def _link_targets(reader: PdfReader) -> list[tuple[int, Position]]:
     return out
 
 
+def _footnotes(docx: Path) -> int:
+    """The document's own footnotes (not Word's separator entries)."""
+    with zipfile.ZipFile(docx) as z:
+        if "word/footnotes.xml" not in z.namelist():
+            return 0
+    return len(xpath(part(docx, "word/footnotes.xml"), "//w:footnote[not(@w:type)]"))
+
+
 @pytest.mark.parametrize("name", ["demo", "docx-ids"])
 def test_every_bookmark_becomes_a_pdf_destination(name: str, converted: dict[str, Converted]) -> None:
     c = converted[name]
@@ -107,7 +116,10 @@ def test_internal_links_resolve_to_their_bookmarks(name: str, converted: dict[st
     wanted = {c.destinations[str(h.get(W + "anchor"))] for h in hyperlinks(c.docx)}
     reached = {target for _, target in links}
     assert len(links) >= len(hyperlinks(c.docx))  # a link broken across lines gives two
-    assert reached == wanted
+    assert wanted <= reached
+    # LibreOffice adds its own links between each footnote call and its note, both ways.
+    notes = _footnotes(c.docx)
+    assert len(reached - wanted) <= 2 * notes, reached - wanted
 
 
 @pytest.mark.parametrize(("name", "word"), [("demo", "S."), ("docx-ids", "p.")])

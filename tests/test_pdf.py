@@ -221,6 +221,33 @@ def test_printed_page_references_are_the_target_pages(demo: Built) -> None:
     assert checked > 300  # in-text, see-also and back-references, across both chunks
 
 
+# (text before the call, the note's first word, text in the note) for the demo's footnotes
+_FOOTNOTES = [("Informationstheorie begründete.", "Claude", "Bell System Technical Journal"),
+              ("um Marian Rejewski", "Rejewski", "Biuro Szyfrów"),
+              ("in Cryptography“", "Whitfield", "IEEE Transactions on Information")]
+
+
+def test_footnotes_stand_at_the_foot_of_the_page_that_calls_them(demo: Built) -> None:
+    """...or of the next page, where WeasyPrint defers a note rather than break a paragraph
+    against its orphans rule (the demo has one such note)."""
+    page_words, _, height = words(demo.pdf)
+    text = [" ".join(w.text for w in page) for page in page_words]
+    same_page = 0
+    for call, first, note in _FOOTNOTES:
+        (called,) = [i for i, t in enumerate(text) if call in t]
+        (noted,) = [i for i, t in enumerate(text) if note in t]
+        assert noted in (called, called + 1), (call, called + 1, noted + 1)
+        same_page += noted == called
+        note_top = max(w.y1 for w in page_words[noted] if w.text.startswith(first))
+        body = [w for w in page_words[noted] if w.y1 < note_top]
+        assert note_top > 0.6 * height and body, (note, note_top)  # below the text, not after it
+        line = sorted((w for w in page_words[noted] if abs(w.y1 - note_top) < 2), key=lambda w: w.x1)
+        assert re.fullmatch(r"\d\.", line[0].text), line[0].text  # numbered in its letter group
+        below = {w.text for w in page_words[noted] if w.y1 > note_top + 1}
+        assert not below & {"Verwandte", "Verweise"}, below  # not a note list inside the entry
+    assert same_page >= 2
+
+
 def test_contents_and_index_print_the_pages_they_link_to(demo: Built) -> None:
     reader = PdfReader(demo.pdf)
     pages = dest_pages(reader)

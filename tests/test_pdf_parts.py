@@ -251,3 +251,14 @@ def test_a_text_box_that_fits_without_its_trailing_space_keeps_its_line() -> Non
 def test_weasyprint_still_needs_the_line_break_correction() -> None:
     # If this fails, WeasyPrint fixed the trailing-space check: drop pdf_linebreak.
     assert _first_line("plain") == "Dreifach"
+
+
+def test_notes_of_paragraphs_become_page_footnotes_and_others_stay_with_the_entry() -> None:
+    ref = '<a href="#T--fn-1" id="T--fnref-1" class="xref footnote-ref" data-term="T"><sup>1</sup></a>'
+    place = pdf_html._page_footnotes((("T--fn-1", "<p>Erstens.</p>\n<p>Zweitens <em>kursiv</em>.</p>"),))
+    assert place is not None
+    printed = pdf_html._FOOTNOTE_REF.sub(place, f"<p>Text.{ref} Weiter.</p>")
+    assert printed == ('<p>Text.<span class="footnote" id="T--fn-1">Erstens.<br/>Zweitens '
+                       "<em>kursiv</em>.</span> Weiter.</p>")
+    assert pdf_html._page_footnotes((("T--fn-1", "<p>Liste:</p><ul><li>a</li></ul>"),)) is None
+    assert pdf_html._page_footnotes((("T--fn-1", "<pre><code>x</code></pre>"),)) is None

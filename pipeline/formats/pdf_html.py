@@ -31,6 +31,11 @@ _LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></
 _IMG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
 _ALT = re.compile(r'\balt="([^"]*)"', re.IGNORECASE)
+_FOOTNOTE_REF = re.compile(r'<a\b(?=[^>]*\bclass="xref footnote-ref")[^>]*\bhref="#([^"]+)"[^>]*>.*?</a>',
+                           re.DOTALL)
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_NOTE_PARAGRAPHS = re.compile(r"(?:<p>.*?</p>\s*)+", re.DOTALL)
+_BLOCK_TAG = re.compile(r"<(?:ul|ol|dl|pre|table|div|blockquote|figure|h[1-6]|hr|section)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,27 @@ def compose(rendered: RenderedBook, styles_dir: Path, report: dg.Report) -> Prin
     return PrintDocument(head, tail, parts, composer.origins, composer.forms)
 
 
+def _page_footnotes(notes: tuple[tuple[str, str], ...]) -> Callable[[re.Match[str]], str] | None:
+    """Replaces a term's footnote references by the notes themselves (CSS `float: footnote` puts
+    them at the foot of the page), or None when a note holds more than paragraphs: such a term
+    keeps its notes at the end of the entry, as the HTML `<span>` a page footnote needs cannot
+    hold a list or a table."""
+    inline: dict[str, str] = {}
+    for anchor, body in notes:
+        paragraphs = _NOTE_PARAGRAPHS.fullmatch(body.strip())
+        if paragraphs is None or _BLOCK_TAG.search(body):
+            return None
+        inline[anchor] = "<br/>".join(p.strip() for p in _PARAGRAPH.findall(body))
+
+    def place(m: re.Match[str]) -> str:
+        anchor = html.unescape(m.group(1))
+        if anchor not in inline:
+            return m.group(0)
+        return f'<span class="footnote" id="{html.escape(anchor)}">{inline[anchor]}</span>'
+
+    return place
+
+
 def pn(anchor: str) -> Markup:
     """The page-number box for an anchor: a hidden placeholder, the number is painted later."""
     return Markup('<span class="pn" {}="{}">{}</span>').format(Markup(PN_ATTR), anchor,
@@ -110,8 +136,12 @@ class _Composer:
         self.source_dir = book.source_dir.resolve()
 
     def term(self, term: Term, r: RenderedTerm) -> PrintTerm:
+        notes = tuple((anchor, self._fragment(term, body, True)) for anchor, body in r.notes)
+        at_foot = _page_footnotes(notes)
+
         def fix(fragment: str, refs: bool = True) -> Markup:
-            return Markup(self._fragment(term, fragment, refs))
+            printed = self._fragment(term, fragment, refs)
+            return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot and notes else printed)
 
         return PrintTerm(
             id=term.id,
@@ -120,7 +150,7 @@ class _Composer:
             definition=fix(r.definition),
             sections=tuple((s.id, s.kind, fix(s.title, refs=False), fix(s.body)) for s in r.sections),
             see_also=tuple((link.target, fix(link.label, refs=False)) for link in r.see_also),
-            notes=tuple((anchor, fix(body)) for anchor, body in r.notes),
+            notes=() if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes),
         )
 
     def _fragment(self, term: Term, fragment: str, refs: bool) -> str:
