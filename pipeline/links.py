@@ -162,7 +162,6 @@ def _empty(ctx: LinkContext, table: IdTable, label: str) -> None:
     hint = (("did you mean " + " or ".join(f"(#{c})" for c in close) + "?") if close else
             f"write the id of the term it should lead to: [{label}](#Id)")
     ctx.add(dg.LINK_BROKEN, f"link „{label}“ has an empty target (#) (published as plain text)", hint)
-    return None
 
 
 def _case_mismatch(ctx: LinkContext, frag: str, term: str) -> Target:

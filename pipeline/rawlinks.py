@@ -6,7 +6,7 @@ PDF, EPUB and site would carry a link nobody checked, DOCX would drop it. Turned
 nodes right after parsing, they are resolved, reported and published like `[label](#Id)`.
 
 Only a pair within one list of inlines is converted (the way pandoc hands them over); an `<a>`
-without its `</a>`, or one spanning paragraphs, stays raw HTML.
+without an href (a named anchor), without its `</a>`, or one spanning paragraphs stays raw HTML.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _pairs(items: list[Any]) -> list[Any]:
     i = 0
     while i < len(items):
         item = items[i]
-        close = _closing(items, i) if _is_raw(item, _OPEN) else None
+        close = _closing(items, i) if _is_raw(item, _OPEN) and href_of(item["c"][1]) else None
         if close is None:
             out.append(item)
             i += 1
