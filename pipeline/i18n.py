@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
+
+from .pandoc_ast import Node, Str
 
 _LABELS: dict[str, dict[str, str]] = {
     "de": {
@@ -87,3 +89,47 @@ def labels(language: str) -> Mapping[str, str]:
     """Labels for a BCP 47 tag (`de-AT` -> `de`); English for languages without a table."""
     primary = language.split("-")[0].lower()
     return MappingProxyType(_LABELS.get(primary, _LABELS["en"]))
+
+
+# Quotation marks for pandoc's smart quotes ("…" and '…' in the source): (open, close) for
+# double, then single quotes. Writers would print English marks in every language.
+_NNBSP = "\u202f"
+_QUOTES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "de": (("„", "“"), ("‚", "‘")),
+    "de-ch": (("«", "»"), ("‹", "›")),
+    "en": (("“", "”"), ("‘", "’")),
+    "fr": (("«" + _NNBSP, _NNBSP + "»"), ("‹" + _NNBSP, _NNBSP + "›")),
+    "es": (("«", "»"), ("“", "”")),
+    "it": (("«", "»"), ("“", "”")),
+    "pt": (("«", "»"), ("“", "”")),
+    "nl": (("“", "”"), ("‘", "’")),
+    "da": (("»", "«"), ("›", "‹")),
+    "sv": (("”", "”"), ("’", "’")),
+    "fi": (("”", "”"), ("’", "’")),
+    "nb": (("«", "»"), ("‘", "’")),
+    "no": (("«", "»"), ("‘", "’")),
+    "pl": (("„", "”"), ("‚", "’")),
+    "cs": (("„", "“"), ("‚", "‘")),
+    "ru": (("«", "»"), ("„", "“")),
+}
+
+
+def quotes(language: str, double: bool) -> tuple[str, str]:
+    """Opening and closing marks for a quotation in `language` (BCP 47; English by default)."""
+    tag = language.lower()
+    pair = _QUOTES.get(tag) or _QUOTES.get("-".join(tag.split("-")[:2])) or _QUOTES.get(
+        tag.split("-")[0]) or _QUOTES["en"]
+    return pair[0] if double else pair[1]
+
+
+def quotation_marks(language: str) -> Callable[[Node], list[Node] | None]:
+    """An AST visitor that prints pandoc's Quoted nodes with the language's own marks."""
+    double, single = quotes(language, True), quotes(language, False)
+
+    def visit(node: Node) -> list[Node] | None:
+        if node.get("t") != "Quoted":
+            return None
+        opening, closing = double if node["c"][0]["t"] == "DoubleQuote" else single
+        return [Str(opening), *node["c"][1], Str(closing)]
+
+    return visit

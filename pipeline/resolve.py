@@ -9,6 +9,7 @@ from pathlib import Path
 from . import diagnostics as dg
 from .collation import letter_of, sort_key
 from .config import BookConfig
+from .i18n import quotation_marks
 from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
@@ -143,7 +144,8 @@ def _id_table(named: list[Named], files: list[SourceFile], report: dg.Report) ->
 def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,
                 config: BookConfig, report: dg.Report) -> Term:
     raw = n.raw
-    title_text = stringify(raw.title).strip()
+    quoted = quotation_marks(config.language)
+    title_text = stringify(transform(raw.title, quoted)).strip()
     if not title_text:
         report.add(dg.make(dg.TERM_NO_TITLE, raw.file, raw.line, raw.column,
                            f"term #{n.id} has no title; its id is printed instead",
@@ -153,9 +155,11 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
     ctx = LinkContext(raw.file, n.id, title_text, raw.line, locator, seen,
                       local_anchors(n.id, raw.blocks))
 
-    def visit(node: Node) -> Node | None:
+    def visit(node: Node) -> Node | list[Node] | None:
         if node["t"] == "Link":
             return rewrite_links(node, ctx, table)
+        if node["t"] == "Quoted":
+            return quoted(node)
         prefix_id(n.id, node)
         return None
 

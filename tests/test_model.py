@@ -166,6 +166,21 @@ def test_raw_html_anchors_are_links_like_any_other(tmp_path: Path) -> None:
     assert book.term("B").refs_in == ("A",)
 
 
+@pytest.mark.parametrize(("language", "printed"), [
+    ("de", "„Hallo“ und ‚so‘"), ("de-AT", "„Hallo“ und ‚so‘"), ("de-CH", "«Hallo» und ‹so›"),
+    ("en", "“Hallo” und ‘so’"), ("fr", "«\u202fHallo\u202f» und ‹\u202fso\u202f›"),
+    ("tlh", "“Hallo” und ‘so’"),
+])
+def test_straight_quotes_become_the_languages_quotation_marks(tmp_path: Path, language: str,
+                                                               printed: str) -> None:
+    write(tmp_path, "book.toml", f'title = "T"\nlanguage = "{language}"\n')
+    write(tmp_path, "a.md", '## "Zitat" {#A .term}\n\n***a***\n\nEr sagte "Hallo" und \'so\'.\n')
+    term = read_book(tmp_path, dg.Report()).term("A")
+    assert printed in stringify(list(term.definition))
+    assert not [n for n in iter_nodes(list(term.content)) if n["t"] == "Quoted"]
+    assert term.title_text == printed.replace("Hallo", "Zitat").split(" und")[0]
+
+
 def test_title_markup_is_kept_but_sorting_uses_plain_text(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "## GPT-4.5 *(Stand März 2025)* {#GPT-4.5 .term}\n\n***x***\n\nText.\n")
     write(tmp_path, "b.md", "## Gamma {#Gamma .term}\n\n***x***\n\nText.\n")
