@@ -66,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         return _build(args)
     except dg.GlossaryError as exc:
+        _machine_readable(args, exc.diagnostic)
         print(dg.format_text(exc.diagnostic), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -80,6 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"glossary: internal error: {type(exc).__name__}: {exc} "
               "(run again with -v for details)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _machine_readable(args: argparse.Namespace, diagnostic: dg.Diagnostic) -> None:
+    """A fatal error still reaches a `check --format json|github` consumer in its own format."""
+    fmt = getattr(args, "output_format", "text") if args.command == "check" else "text"
+    if fmt == "json":
+        print(dg.format_json([diagnostic]))
+    elif fmt == "github":
+        print(dg.format_github(diagnostic, str(args.source)))
 
 
 def _codes() -> int:

@@ -173,7 +173,9 @@ def format_text(d: Diagnostic) -> str:
 def format_github(d: Diagnostic, root: str = "") -> str:
     """A GitHub Actions workflow command (`::error file=…,line=…::…`)."""
     level = {"error": "error", "warning": "warning", "info": "notice"}[str(d.severity)]
-    path = f"{root.rstrip('/')}/{d.file}" if root and d.file else d.file
+    # A file is named relative to the source folder, except the folder itself (GL503).
+    inside = root and d.file and d.file != root and not d.file.startswith("/")
+    path = f"{root.rstrip('/')}/{d.file}" if inside else d.file
     props = [f"file={_gh_escape_prop(path)}"] if path else []
     if d.line:
         props.append(f"line={d.line}")

@@ -82,6 +82,23 @@ def test_bad_config_exits_2_with_position(tmp_path: Path, toml: str, line: int,
     assert len(err) == 1 and err[0].startswith(f"book.toml:{line}:") and "[GL501]" in err[0]
 
 
+def test_fatal_errors_reach_json_and_github_consumers(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    missing = str(tmp_path / "nowhere")
+    assert main(["check", missing, "--format", "json"]) == 2
+    (found,) = json.loads(capsys.readouterr().out)
+    assert (found["code"], found["file"]) == ("GL503", missing)
+    assert main(["check", missing, "--format", "github"]) == 2
+    assert capsys.readouterr().out.strip() == (
+        f"::error file={missing},title=GL503::source folder does not exist — pass the folder that "
+        "holds your entries, e.g. `glossary check source/`")
+    (tmp_path / "a.md").write_text("## A {#A .term}\n\n***a***\n\nText.\n", encoding="utf-8")
+    (tmp_path / "book.toml").write_text('title = "T"\nlanguage = "de DE"\n', encoding="utf-8")
+    assert main(["check", str(tmp_path), "--format", "json"]) == 2
+    (found,) = json.loads(capsys.readouterr().out)
+    assert (found["code"], found["file"], found["line"]) == ("GL501", "book.toml", 2)
+
+
 def test_config_defaults_and_keys(tmp_path: Path) -> None:
     report = dg.Report()
     cfg = load_config(tmp_path, report)
