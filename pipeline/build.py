@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import diagnostics as dg
-from .config import load_config
+from .config import load_config, severities
 from .formats import FORMATS, writer
 from .load import load
 from .model import Book
@@ -37,6 +37,7 @@ def _quiet(_: str) -> None:
 def read_book(source: Path, report: dg.Report, progress: Progress = _quiet) -> Book:
     """Phases 1 and 2: load every entry and resolve it into the Book."""
     config = load_config(source, report)
+    report.severities.update(severities(config))
     progress("reading entries")
     loaded = load(source, config, report, progress)
     progress("resolving ids and links")

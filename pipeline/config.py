@@ -42,6 +42,7 @@ class BookConfig:
     slug: str = ""
     exclude: tuple[str, ...] = ()
     pdf: PdfConfig = field(default_factory=PdfConfig)
+    severities: tuple[tuple[str, str], ...] = ()  # [diagnostics]: (code, error|warning|info|ignore)
 
     @property
     def lang_primary(self) -> str:
@@ -130,6 +131,8 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
     for key, value in raw.items():
         if key == "pdf" and isinstance(value, dict):
             pdf = _pdf_section(value, report, text)
+        elif key == "diagnostics" and isinstance(value, dict):
+            values["severities"] = _diagnostics_section(value, text)
         elif key in _TOP:
             values[key] = _convert(_TOP[key], key, value, text)
         else:
@@ -145,6 +148,34 @@ def _pdf_section(table: dict[str, Any], report: dg.Report, text: str) -> PdfConf
         else:
             report.add(_unknown(f"pdf.{key}", text))
     return PdfConfig(page_size=size)
+
+
+_SEVERITIES = ("error", "warning", "info", "ignore")
+
+
+def _diagnostics_section(table: dict[str, Any], text: str) -> tuple[tuple[str, str], ...]:
+    """`GL101 = "warning"` or `link-broken = "warning"`: a code's severity for this book."""
+    by_name = {c.name: c.code for c in dg.CODES.values()}
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        code = by_name.get(key, key.upper())
+        line = _key_line(text, key)
+        if code not in dg.CODES:
+            _fail(f"[diagnostics] names no such code: {key}", "see `glossary codes` for the list",
+                  line, 1 if line else 0)
+        if code in dg.FIXED_SEVERITY:
+            _fail(f"[diagnostics] cannot change {code}: it ends the run or guards the outputs",
+                  f"remove {key} from [diagnostics]", line, 1 if line else 0)
+        if value not in _SEVERITIES:
+            _fail(f"[diagnostics] {key} must be one of {', '.join(_SEVERITIES)}",
+                  f'e.g. {key} = "warning"', line, 1 if line else 0)
+        out[code] = value
+    return tuple(sorted(out.items()))
+
+
+def severities(config: BookConfig) -> dict[str, dg.Severity | None]:
+    """The [diagnostics] overrides as a Report wants them (None: ignore)."""
+    return {code: None if value == "ignore" else dg.Severity(value) for code, value in config.severities}
 
 
 def _key_line(text: str, dotted: str) -> int:

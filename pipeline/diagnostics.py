@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 
 class Severity(enum.StrEnum):
@@ -81,6 +81,10 @@ TOOL_FAILED = _register("GL604", "tool-failed", E, "an external tool failed")
 OUTPUT_INVALID = _register("GL605", "output-invalid", E, "a validator rejected an output")
 
 
+# Codes whose severity book.toml cannot change: they end the run or guard the outputs.
+FIXED_SEVERITY = frozenset({"GL501", "GL503", "GL603", "GL604", "GL605"})
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One finding, located in a source file (paths are relative to the source folder)."""
@@ -127,8 +131,15 @@ class Report:
     def __init__(self, strict: bool = False) -> None:
         self.strict = strict
         self._items: list[Diagnostic] = []
+        # book.toml's [diagnostics]: code -> severity, None to drop the finding
+        self.severities: dict[str, Severity | None] = {}
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic.code in self.severities:
+            severity = self.severities[diagnostic.code]
+            if severity is None:
+                return
+            diagnostic = replace(diagnostic, severity=severity)
         if self.strict and diagnostic.severity is Severity.WARNING:
             diagnostic = diagnostic.escalated()
         self._items.append(diagnostic)

@@ -99,6 +99,35 @@ def test_fatal_errors_reach_json_and_github_consumers(tmp_path: Path,
     assert (found["code"], found["file"], found["line"]) == ("GL501", "book.toml", 2)
 
 
+def test_book_toml_sets_a_codes_severity_for_this_book(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.md").write_text("## A {#A .term}\n\nSee [B](#B).\n", encoding="utf-8")
+    assert main(["check", str(tmp_path), "--format", "json"]) == 1
+    found = {d["code"]: d["severity"] for d in json.loads(capsys.readouterr().out)}
+    assert found == {"GL101": "error", "GL205": "info"}
+    (tmp_path / "book.toml").write_text('[diagnostics]\nGL101 = "warning"\nterm-no-tagline = "ignore"\n',
+                                        encoding="utf-8")
+    assert main(["check", str(tmp_path), "--format", "json"]) == 0
+    found = {d["code"]: d["severity"] for d in json.loads(capsys.readouterr().out)}
+    assert found == {"GL101": "warning"}
+    assert main(["check", str(tmp_path), "--format", "json", "--strict"]) == 1
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(("toml", "why"), [
+    ('[diagnostics]\nGL603 = "warning"\n', "cannot change GL603"),
+    ('[diagnostics]\nGL999 = "warning"\n', "no such code"),
+    ('[diagnostics]\nGL101 = "quiet"\n', "must be one of"),
+])
+def test_bad_diagnostics_section_exits_2(tmp_path: Path, toml: str, why: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.md").write_text("## A {#A .term}\n\n***a***\n\nText.\n", encoding="utf-8")
+    (tmp_path / "book.toml").write_text(toml, encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("book.toml:2:1: error[GL501]") and why in err
+
+
 def test_config_defaults_and_keys(tmp_path: Path) -> None:
     report = dg.Report()
     cfg = load_config(tmp_path, report)

@@ -35,5 +35,8 @@ def test_every_config_key_and_format_is_documented() -> None:
     for key in _TOP:
         assert f"`{key}`" in README, key
     assert "`[pdf] page-size`" in README and all(k in ("page-size", "page_size") for k in _PDF)
+    assert "`[diagnostics] CODE`" in README
+    for code in dg.FIXED_SEVERITY:
+        assert code in README.split("`--strict` still turns warnings into errors.")[1][:200], code
     for fmt in FORMATS:
         assert f"`{fmt}`" in README, fmt
