@@ -27,6 +27,8 @@ class IdTable:
     aliases: dict[str, str]  # alias -> term id
     files: dict[str, str]  # source file (relative) -> first term id in it
     folded: dict[str, list[str]]  # casefolded id/alias -> term ids
+    # a heading id inside a term, as written and as published (`Term--id`) -> (term id, anchor)
+    sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     _suggested: dict[str, list[str]] = field(default_factory=dict)
 
     def suggestions(self, wanted: str) -> list[str]:
@@ -140,6 +142,14 @@ def resolve_fragment(frag: str, ctx: LinkContext, table: IdTable, label: str) ->
         term = table.aliases[frag]
         ctx.add(dg.LINK_ALIAS, f"#{frag} is an alias of #{term}", f"write (#{term})")
         return Target(term, "")
+    sections = table.sections.get(frag, [])
+    if len(sections) == 1:
+        return Target(*sections[0])
+    if sections:
+        ctx.add(dg.LINK_BROKEN, f"link „{label}“ to #{frag}: several terms have a section with this "
+                f"id (published as plain text)",
+                "link one of them: " + " or ".join(f"(#{anchor})" for _, anchor in sections))
+        return None
     folded = frag.casefold()
     if folded == INDEX_ID.casefold():
         return _case_mismatch(ctx, frag, INDEX_ID)

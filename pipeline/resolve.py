@@ -138,7 +138,17 @@ def _id_table(named: list[Named], files: list[SourceFile], report: dg.Report) ->
     by_file = {f.name: f.terms[0].id for f in files if f.terms}
     first_ids = {n.raw.file: n.id for n in reversed(named)}
     by_file = {name: first_ids.get(name, ident) for name, ident in by_file.items()}
-    return IdTable(ids, aliases, by_file, dict(folded))
+    return IdTable(ids, aliases, by_file, dict(folded), _sections(named))
+
+
+def _sections(named: list[Named]) -> dict[str, list[tuple[str, str]]]:
+    """Every heading id inside a term, so another entry can link to that section."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for n in named:
+        for written, anchor in local_anchors(n.id, n.raw.blocks).items():
+            out[written].append((n.id, anchor))
+            out[anchor].append((n.id, anchor))
+    return dict(out)
 
 
 def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,

@@ -145,6 +145,22 @@ def test_local_section_links_and_file_links_resolve(tmp_path: Path) -> None:
     assert book.term("A").sections[0].id == "A--more"
 
 
+def test_a_link_to_a_section_of_another_term_lands_on_that_section(tmp_path: Path) -> None:
+    section = "### Aufbau {#aufbau .explanation}\n\nMehr.\n"
+    write(tmp_path, "a.md", f"## A {{#A .term}}\n\n***a***\n\nText.\n\n{section}")
+    write(tmp_path, "b.md", "## B {#B .term}\n\n***b***\n\n[Aufbau](#aufbau), [again](#A--aufbau).\n")
+    report = dg.Report()
+    book = read_book(tmp_path, report)
+    assert links_of(list(book.term("B").definition)) == [("A", "A--aufbau"), ("A", "A--aufbau")]
+    assert book.term("A").refs_in == ("B",) and not list(report)
+    write(tmp_path, "c.md", f"## C {{#C .term}}\n\n***c***\n\nText.\n\n{section}")
+    report = dg.Report()
+    book = read_book(tmp_path, report)
+    assert links_of(list(book.term("B").definition)) == [("A", "A--aufbau")]  # the ambiguous one: text
+    (ambiguous,) = [d for d in report if d.code == "GL101"]
+    assert "(#A--aufbau) or (#C--aufbau)" in ambiguous.hint and (ambiguous.line, ambiguous.column) == (5, 1)
+
+
 def test_raw_html_anchors_are_links_like_any_other(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "## A {#A .term}\n\n***a***\n\n"
           "See <a href=\"#B\" title=\"t\">the <em>B</em> term</a>, <A HREF='b.md'>B again</A>,\n"
