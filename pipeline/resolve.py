@@ -178,6 +178,10 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
     parts = split(n.id, raw.level, blocks)
     _structure_diagnostics(raw, title_text, parts.taglines, blocks, parts.seealso_not_last,
                            parts.links_index, bool(parts.see_also), report)
+    for text in parts.seealso_text:
+        report.add(dg.make(dg.SEEALSO_TEXT, raw.file, raw.line, raw.column,
+                           f"the see-also list of „{title_text}“ holds „{text}“, which is no link; "
+                           "printed as text", "write it as [Label](#Id), or move it out of the list"))
     letter, _label = letter_of(title_text, config.language)
     return Term(
         id=n.id, title=tuple(title), title_text=title_text,

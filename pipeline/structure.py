@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .load import KNOWN_SECTION_CLASSES
-from .model import BROKEN_CLASS, INDEX_ID, Section, SeeAlso, xref_target
+from .model import BROKEN_CLASS, INDEX_ID, SELF_CLASS, Section, SeeAlso, xref_target
 from .pandoc_ast import Node, is_tagline, iter_nodes, stringify, tagline_inlines
 
 SEEALSO = "seealso"
@@ -22,6 +22,7 @@ class Parts:
     see_also: list[SeeAlso]
     links_index: bool
     seealso_not_last: bool
+    seealso_text: list[str]  # see-also items that are no link at all
 
 
 def slug(text: str) -> str:
@@ -67,16 +68,18 @@ def split(term_id: str, level: int, blocks: list[Node]) -> Parts:
     definition = _strip_rules(rest[:first_header])
     sections = _sections(term_id, level, rest[first_header:])
     see_also: list[SeeAlso] = []
+    loose: list[str] = []
     links_index = False
     kinds = [s.kind for s in sections]
     for s in sections:
         if s.kind == SEEALSO:
-            items, has_index = _see_also_items(list(s.blocks))
+            items, has_index, text = _see_also_items(list(s.blocks))
             see_also.extend(items)
+            loose.extend(text)
             links_index = links_index or has_index
     not_last = SEEALSO in kinds and kinds[-1] != SEEALSO
     body_sections = [s for s in sections if s.kind != SEEALSO]
-    return Parts(taglines, definition, body_sections, see_also, links_index, not_last)
+    return Parts(taglines, definition, body_sections, see_also, links_index, not_last, loose)
 
 
 def _strip_rules(blocks: list[Node]) -> list[Node]:
@@ -135,19 +138,60 @@ def _kind(classes: list[str]) -> str:
     return classes[0] if classes else "section"
 
 
-def _see_also_items(blocks: list[Node]) -> tuple[list[SeeAlso], bool]:
+def _see_also_items(blocks: list[Node]) -> tuple[list[SeeAlso], bool, list[str]]:
+    """The list's items in order, whether it links the index, and any text that is no link.
+
+    A term link is an item; a broken one stays an item (printed as text); a link to the web is
+    an item printed as that link. Words between separators that are no link at all are kept as
+    an item too, and returned so the author hears of them (a mistyped link looks like that)."""
     items: list[SeeAlso] = []
     has_index = False
-    for node in iter_nodes(blocks):
-        target = xref_target(node)
-        if target is not None:
-            term = target[0]
-            if term == INDEX_ID:
-                has_index = True
-                continue
-            label = node["c"][1]
-            items.append(SeeAlso(term, tuple(label), stringify(label)))
-        elif node.get("t") == "Span" and BROKEN_CLASS in node["c"][0][1]:
-            label = node["c"][1]
-            items.append(SeeAlso(None, tuple(label), stringify(label)))
-    return items, has_index
+    loose: list[str] = []
+    for group in _see_also_groups(blocks):
+        found = False
+        for node in iter_nodes(group):
+            target = xref_target(node)
+            if target is not None and target[0] == INDEX_ID:
+                has_index = found = True
+            elif target is not None:
+                items.append(SeeAlso(target[0], tuple(node["c"][1]), stringify(node["c"][1])))
+                found = True
+            elif node.get("t") == "Span" and BROKEN_CLASS in node["c"][0][1]:
+                items.append(SeeAlso(None, tuple(node["c"][1]), stringify(node["c"][1])))
+                found = True
+            elif node.get("t") == "Span" and SELF_CLASS in node["c"][0][1]:
+                found = True  # the term itself (GL103): not a see-also of its own
+            elif node.get("t") == "Link":  # a web link: printed as itself
+                items.append(SeeAlso(None, (node,), stringify(node["c"][1])))
+                found = True
+        text = stringify(group).strip()
+        if not found and text:
+            items.append(SeeAlso(None, tuple(group), text))
+            loose.append(text)
+    return items, has_index, loose
+
+
+_SEE_ALSO_SEPARATORS = frozenset({"|", "·", "•", ";", ","})
+
+
+def _see_also_groups(blocks: list[Node]) -> list[list[Node]]:
+    """The list's inlines cut at separators (`|`, `·`, list items, line ends of items)."""
+    groups: list[list[Node]] = []
+    for block in blocks:
+        t = block.get("t")
+        if t in ("Para", "Plain"):
+            groups.append([])
+            for node in block["c"]:
+                if node.get("t") == "Str" and node["c"].strip() in _SEE_ALSO_SEPARATORS:
+                    groups.append([])
+                elif node.get("t") == "Str" and node["c"].rstrip().endswith("|"):
+                    groups[-1].append({"t": "Str", "c": node["c"].rstrip()[:-1]})
+                    groups.append([])
+                else:
+                    groups[-1].append(node)
+        elif t in ("BulletList", "OrderedList"):
+            for item in block["c"] if t == "BulletList" else block["c"][1]:
+                groups.extend(_see_also_groups(item))
+        elif t == "Div":
+            groups.extend(_see_also_groups(block["c"][1]))
+    return [g for g in groups if g]

@@ -161,6 +161,25 @@ def test_a_link_to_a_section_of_another_term_lands_on_that_section(tmp_path: Pat
     assert "(#A--aufbau) or (#C--aufbau)" in ambiguous.hint and (ambiguous.line, ambiguous.column) == (5, 1)
 
 
+def test_see_also_keeps_every_item_and_reports_text_that_is_no_link(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", "## A {#A .term}\n\n***a***\n\nText.\n\n### Verwandte Themen {.seealso}\n\n"
+          "[B](#B) | *[C](#C)* | [Web](https://example.org/) | [Fehlt](#Fehlt) | [A](#A) |\n"
+          "Nur Text | [Index](#Index) |\n")
+    write(tmp_path, "b.md", "## B {#B .term}\n\n***b***\n\nText.\n\n### Verwandte Themen {.seealso}\n\n"
+          "- [A](#A)\n- [C](#C)\n- [Index](#Index)\n")
+    write(tmp_path, "c.md", "## C {#C .term}\n\n***c***\n\nText.\n")
+    report = dg.Report()
+    book = read_book(tmp_path, report)
+    a = book.term("A")
+    assert [(i.target, i.label_text) for i in a.see_also] == [
+        ("B", "B"), ("C", "C"), (None, "Web"), (None, "Fehlt"), (None, "Nur Text")]
+    assert a.see_also[2].label[0]["t"] == "Link"  # the web link is kept as a link
+    assert a.links_index and book.term("B").links_index
+    assert [i.target for i in book.term("B").see_also] == ["A", "C"]
+    (text,) = [d for d in report if d.code == "GL403"]
+    assert "„Nur Text“" in text.message
+
+
 def test_raw_html_anchors_are_links_like_any_other(tmp_path: Path) -> None:
     write(tmp_path, "a.md", "## A {#A .term}\n\n***a***\n\n"
           "See <a href=\"#B\" title=\"t\">the <em>B</em> term</a>, <A HREF='b.md'>B again</A>,\n"

@@ -166,12 +166,16 @@ class Pages:
 
     def _see_also(self, term: Term, rt: RenderedTerm, page: str) -> list[dict[str, Any]]:
         href_for = self.links.href_for(page, term.id)
+        # A term item gets our link around its label; any other item (a web link, text) is
+        # printed as written.
         items = [{"href": self.links.href(page, link.target) if link.target else None,
-                  "label": Markup(_unlinked(retarget(link.label, href_for))), "broken": not link.target}
+                  "label": Markup(_unlinked(retarget(link.label, href_for)) if link.target
+                                  else retarget(link.label, href_for)),
+                  "broken": not link.target, "web": not link.target and link.label.startswith("<a ")}
                  for link in rt.see_also]
         if term.links_index:
             items.append({"href": self.links.href(page, INDEX_ID),
-                          "label": self.base["labels"]["index"], "broken": False})
+                          "label": self.base["labels"]["index"], "broken": False, "web": False})
         return items
 
     def _neighbour(self, page: str, term_id: str) -> dict[str, Any]:
