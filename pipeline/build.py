@@ -6,12 +6,15 @@ before any writer runs, so writers only ever see a complete, consistent `Book`.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import jinja2
 
 from . import diagnostics as dg
 from .config import load_config, severities
@@ -101,8 +104,33 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
     ctx = BuildContext(book, report, styles_dir, progress)
-    ordered = [f for f in FORMATS if f in formats]
-    for fmt in ordered:
+    failed: list[dg.GlossaryError] = []
+    for fmt in [f for f in FORMATS if f in formats]:
         progress(f"building {fmt}")
-        ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+        try:
+            ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+        except dg.GlossaryError as exc:  # one format failing does not cost the others
+            if exc.exit_code != 1:
+                raise
+            failed.append(exc)
+        except jinja2.TemplateError as exc:  # a customised template: the author's to fix
+            failed.append(dg.GlossaryError(_template_failure(exc, fmt, styles_dir)))
+    if failed:
+        report.extend(exc.diagnostic for exc in failed[1:])
+        raise failed[0]
     return dict(ctx.built)
+
+
+def _template_failure(exc: jinja2.TemplateError, fmt: str, styles_dir: Path) -> dg.Diagnostic:
+    """Where in which template it failed: the syntax error's own position, or the deepest
+    template frame of the traceback for an error while rendering."""
+    file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None) or 0
+    if not file:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.startswith(str(styles_dir.resolve()))]
+        file, line = (frames[-1].filename, frames[-1].lineno or 0) if frames else ("", 0)
+    shown = str(Path(file).resolve().relative_to(styles_dir.resolve())) if file and Path(
+        file).resolve().is_relative_to(styles_dir.resolve()) else (file or str(styles_dir))
+    return dg.make(dg.TEMPLATE_FAILED, shown, line, 0,
+                   f"the {fmt} template failed: {type(exc).__name__}: {exc}",
+                   f"fix the template in {styles_dir} (or build with the default styles)")

@@ -80,6 +80,7 @@ RENDER_WARNING = _register("GL602", "render-warning", W, "the renderer reported 
 DEAD_LINK_OUTPUT = _register("GL603", "output-dead-link", E, "an output contains an internal link to nowhere")
 TOOL_FAILED = _register("GL604", "tool-failed", E, "an external tool failed")
 OUTPUT_INVALID = _register("GL605", "output-invalid", E, "a validator rejected an output")
+TEMPLATE_FAILED = _register("GL606", "template-error", E, "a template in the styles folder fails")
 
 
 # Codes whose severity book.toml cannot change: they end the run or guard the outputs.

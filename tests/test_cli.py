@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEMO, fixture_path
+from conftest import DEMO, ROOT, fixture_path
 
 from pipeline import diagnostics as dg
 from pipeline.cli import main
@@ -207,3 +209,35 @@ def test_failed_build_keeps_previous_output(tmp_path: Path) -> None:
     assert main(["build", str(src), "--out", str(out), "--format", "md", "-q"]) == 2
     assert (out / "glossar.md").read_bytes() == before
     assert [p.name for p in out.iterdir()] == ["glossar.md"]
+
+
+def test_a_broken_template_is_reported_where_it_is_and_the_other_formats_are_built(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    with (styles / "print" / "term.html.j2").open("a", encoding="utf-8") as f:
+        f.write("{% if %}\n")
+    start = styles / "site" / "start.html"
+    lines = start.read_text(encoding="utf-8").splitlines(keepends=True)
+    start.write_text("".join([*lines[:2], "{{ no_such_value.x }}\n", *lines[2:]]), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["build", str(fixture_path("pdf-small")), "--out", str(out), "--styles", str(styles),
+                 "--format", "md,pdf,epub,html", "-q"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert re.search(r"^print/term\.html\.j2:\d+: error\[GL606\] the pdf template failed: "
+                     r"TemplateSyntaxError", err, re.MULTILINE), err
+    assert re.search(r"^site/start\.html:3: error\[GL606\] the html template failed: UndefinedError: "
+                     r"'no_such_value' is undefined", err, re.MULTILINE), err
+    assert sorted(p.suffix for p in out.iterdir()) == [".epub", ".md"]
+
+
+def test_a_list_nested_past_libxml2s_depth_limit_builds(tmp_path: Path) -> None:
+    # 150 levels of ul/li are 300 XML levels: lxml refuses more than 256 unless told otherwise.
+    src = tmp_path / "src"
+    src.mkdir()
+    items = "".join("  " * i + f"- Ebene {i}\n" for i in range(150))
+    (src / "a.md").write_text(f"## Tief {{#Tief .term}}\n\n***t***\n\n{items}", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(src), "--out", str(out), "--format", "docx,epub,html", "-q"]) == 0
+    assert sorted(p.suffix or p.name for p in out.iterdir()) == [".docx", ".epub", "html"]

@@ -262,3 +262,13 @@ def test_notes_of_paragraphs_become_page_footnotes_and_others_stay_with_the_entr
                        "<em>kursiv</em>.</span> Weiter.</p>")
     assert pdf_html._page_footnotes((("T--fn-1", "<p>Liste:</p><ul><li>a</li></ul>"),)) is None
     assert pdf_html._page_footnotes((("T--fn-1", "<pre><code>x</code></pre>"),)) is None
+
+
+def test_deeply_nested_content_is_laid_out_not_a_recursion_error(tmp_path: Path) -> None:
+    # WeasyPrint recurses once per nesting level; 300 levels pass Python's default limit.
+    deep = "<div>" * 300 + "tief" + "</div>" * 300
+    job = ChunkJob(0, f"<html><body>{deep}</body></html>", "", (), tmp_path.as_uri() + "/",
+                   (str(tmp_path),), {})
+    result = render_chunk(job)
+    assert not result.failed, [d.message for d in result.diagnostics]
+    assert result.pages == 1 and result.pdf

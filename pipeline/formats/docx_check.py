@@ -36,7 +36,8 @@ def parts(docx: bytes) -> dict[str, etree._Element]:
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         for name in PARTS:
             if name in z.namelist():
-                out[name] = etree.fromstring(z.read(name))
+                # huge_tree: deeply nested lists go past libxml2's default depth of 256
+                out[name] = etree.fromstring(z.read(name), etree.XMLParser(huge_tree=True))
     return out
 
 

@@ -22,7 +22,7 @@ from .epub_cover import cover_png
 from .epub_layout import INDEX_FILE, Layout, iri_escape, plan
 from .epub_package import Accessibility, Item, package, zip_bytes
 from .epub_verify import verify
-from .epub_xhtml import XHTML
+from .epub_xhtml import XHTML, xml_parser
 
 if TYPE_CHECKING:
     from ..build import BuildContext
@@ -98,7 +98,7 @@ def _accessibility(book: Book, chapters: list[Document]) -> Accessibility:
     words = labels(book.config.language)
     has_math = any("mathml" in c.properties for c in chapters)
     alts = [img.get("alt", "").strip() for c in chapters
-            for img in etree.fromstring(c.content).iter(f"{{{XHTML}}}img")]
+            for img in etree.fromstring(c.content, xml_parser()).iter(f"{{{XHTML}}}img")]
     summary = " ".join([words["a11y_summary"], *([words["a11y_math"]] if has_math else []),
                         *([words["a11y_images"]] if alts and all(alts) else [])])
     return Accessibility(summary, has_math, bool(alts), all(alts))

@@ -20,6 +20,7 @@ from lxml import etree
 from .. import diagnostics as dg
 from ..model import Book, Location
 from .epub_package import OPF_PATH, PACKAGE_DIR
+from .epub_xhtml import xml_parser
 
 OPF = "http://www.idpf.org/2007/opf"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -59,7 +60,7 @@ def _manifest(entries: dict[str, bytes], report: dg.Report) -> dict[str, str]:
     if OPF_PATH not in entries:
         _add(report, dg.OUTPUT_INVALID, None, f"the EPUB has no {OPF_PATH}")
         return {}
-    root = etree.fromstring(entries[OPF_PATH])
+    root = etree.fromstring(entries[OPF_PATH], xml_parser())
     return {posixpath.join(PACKAGE_DIR, unquote(item.get("href", ""))): item.get("media-type", "")
             for item in root.iter(f"{{{OPF}}}item")}
 
@@ -68,7 +69,7 @@ def _document(name: str, data: bytes, book: Book, report: dg.Report,
               refs: list[Reference]) -> set[str]:
     """Parse one content document; collect its ids and references."""
     try:
-        root = etree.fromstring(data)
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} is not well-formed: {exc}")
         return set()
@@ -97,7 +98,7 @@ def _xhtml_refs(name: str, root: etree._Element) -> Iterator[Reference]:
 
 
 def _ncx_refs(name: str, data: bytes) -> Iterator[Reference]:
-    for content in etree.fromstring(data).iter(f"{{{NCX}}}content"):
+    for content in etree.fromstring(data, xml_parser()).iter(f"{{{NCX}}}content"):
         yield Reference(name, content.get("src", ""), "")
 
 

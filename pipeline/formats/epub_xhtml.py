@@ -36,7 +36,8 @@ _REFUSED = frozenset({"script", "iframe", "embed", "object", "video", "audio", "
 _WRAP = f'<div xmlns="{XHTML}" xmlns:epub="{EPUB}">{{}}</div>'
 
 
-def _parser() -> etree.XMLParser:
+def xml_parser() -> etree.XMLParser:
+    """Safe (no entities, no network) and deep: nested lists go past libxml2's depth of 256."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 
@@ -57,7 +58,7 @@ def well_formed(chunk: str, term: Term, report: dg.Report) -> str:
     """The entry's XHTML, repaired with the HTML parser (and reported) if it is not well-formed."""
     chunk = numeric_entities(chunk)
     try:
-        etree.fromstring(_WRAP.format(chunk).encode("utf-8"), _parser())
+        etree.fromstring(_WRAP.format(chunk).encode("utf-8"), xml_parser())
         return chunk
     except etree.XMLSyntaxError as exc:
         problem = str(exc)
@@ -75,7 +76,7 @@ def _repair(chunk: str) -> str:
         holder = lxml.html.fragment_fromstring(chunk, create_parent="div")
         inner = "".join(etree.tostring(child, method="xml", encoding="unicode") for child in holder)
         text = _escape(holder.text or "") + inner
-        etree.fromstring(_WRAP.format(text).encode("utf-8"), _parser())
+        etree.fromstring(_WRAP.format(text).encode("utf-8"), xml_parser())
         return text
     except (etree.XMLSyntaxError, etree.ParserError, ValueError):
         plain = lxml.html.fragment_fromstring(chunk, create_parent="div").text_content()
@@ -103,7 +104,7 @@ class DocumentPass:
 
     def finish(self, xhtml: str, path: str) -> Finished:
         try:
-            root = etree.fromstring(numeric_entities(xhtml).encode("utf-8"), _parser())
+            root = etree.fromstring(numeric_entities(xhtml).encode("utf-8"), xml_parser())
         except etree.XMLSyntaxError as exc:
             raise dg.GlossaryError(dg.make(
                 dg.OUTPUT_INVALID, path, 0, 0, f"EPUB document {path} is not well-formed XML: {exc}",

@@ -26,7 +26,7 @@ class DeadLink:
 
 
 def _parse(path: Path) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(path.read_bytes())
+    return lxml.html.fromstring(path.read_bytes(), parser=lxml.html.HTMLParser(huge_tree=True))
 
 
 def anchors(doc: lxml.html.HtmlElement) -> set[str]:

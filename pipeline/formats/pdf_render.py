@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -84,6 +85,9 @@ def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> 
     from .pdf_linebreak import install
 
     install()
+    # WeasyPrint lays out nested boxes recursively: a list nested 100 deep needs more frames
+    # than Python's default 1,000 (Python-to-Python calls no longer use the C stack).
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
     fetcher = GlossaryFetcher([Path(r) for r in job.roots], job.origins)
     sheets = [CSS(string=job.css, url_fetcher=fetcher)]
