@@ -211,6 +211,17 @@ def test_dark_mode_print_and_small_screens(browser: Browser, demo_site: Path) ->
     context.close()
 
 
+def test_the_letter_bar_is_one_row_at_every_width(browser: Browser, demo_site: Path) -> None:
+    rows = "els => new Set(els.map(e => Math.round(e.getBoundingClientRect().top))).size"
+    for width in (360, 660, 760, 900, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 700})
+        page = context.new_page()
+        page.goto((demo_site / "terms" / "Diffie-Hellman.html").as_uri())
+        assert page.eval_on_selector_all(".letters li", rows) == 1, width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        context.close()
+
+
 def test_keyboard_skip_link_and_focus(browser: Browser, demo_site: Path) -> None:
     context = browser.new_context()
     page = context.new_page()
