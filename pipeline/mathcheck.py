@@ -16,7 +16,7 @@ from pathlib import Path
 from . import diagnostics as dg
 from . import pandoc
 from .model import Term
-from .pandoc_ast import iter_nodes
+from .pandoc_ast import Node
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,12 @@ class _Formula:
     nth: int  # occurrence of this TeX in the term's file, in source order
 
 
-def check_formulas(terms: Sequence[Term], source: Path, api_version: list[int],
-                   report: dg.Report) -> None:
-    """Report every formula texmath cannot read. `terms` in file order (occurrences count)."""
-    formulas = list(_formulas(terms))
+def check_formulas(terms: Sequence[tuple[Term, Sequence[Node]]], source: Path,
+                   api_version: list[int], report: dg.Report) -> None:
+    """Report every formula texmath cannot read. `terms`: each term with its nodes in source
+    order (`iter_nodes(term.content)`, or those of them a caller picked out), terms in file
+    order, as occurrences are counted per file."""
+    formulas = _formulas(terms)
     distinct = sorted({(f.display, f.tex) for f in formulas})
     try:
         failed = pandoc.unreadable_math(distinct, api_version)
@@ -43,11 +45,11 @@ def check_formulas(terms: Sequence[Term], source: Path, api_version: list[int],
             report.add(_diagnostic(f, reasons[(f.display, f.tex)], source, texts))
 
 
-def _formulas(terms: Sequence[Term]) -> list[_Formula]:
+def _formulas(terms: Sequence[tuple[Term, Sequence[Node]]]) -> list[_Formula]:
     seen: dict[tuple[str, str], int] = {}
     out = []
-    for term in terms:
-        for node in iter_nodes(term.content):
+    for term, nodes in terms:
+        for node in nodes:
             if node["t"] != "Math":
                 continue
             tex: str = node["c"][1]

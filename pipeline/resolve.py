@@ -23,7 +23,7 @@ from .model import (
     Location,
     Term,
 )
-from .pandoc_ast import Node, stringify, transform
+from .pandoc_ast import Node, iter_nodes, stringify, transform
 from .positions import Locator
 from .resources import check_images
 from .structure import local_anchors, prefix_id, split, term_id_from_title
@@ -47,10 +47,12 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
     counters: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
     terms = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
              for n in named]
+    # One walk over each term finds its images and formulas for both checks.
+    walked = [(t, [n for n in iter_nodes(t.content) if n["t"] in ("Image", "Math")]) for t in terms]
     images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
-    for term in terms:  # still in file order, as the image counters need
-        check_images(term, source, loaded.locator, images[term.source.file])
-    check_formulas(terms, source, loaded.api_version, report)
+    for term, nodes in walked:  # still in file order, as the image counters need
+        check_images(term, nodes, source, loaded.locator, images[term.source.file])
+    check_formulas(walked, source, loaded.api_version, report)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)

@@ -2,20 +2,21 @@
 
 A resource is a file inside the source folder, named relative to the entry's file (or to the
 source folder); symlinks are resolved before the check. Remote URLs, absolute paths and files
-outside the folder are refused (GL601); a file that does not exist is GL308. `glossary check`
-reports them all before anything is rendered; the formats report the same findings (identical
-diagnostics are merged) and show the image's alt text instead.
+outside the folder are refused (GL601); a file that does not exist is GL308. They are reported
+once, when the book is read (so `glossary check` finds them); every format then finds the same
+answer in `locate` and shows the image's alt text instead.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
 from . import diagnostics as dg
 from .model import Term
-from .pandoc_ast import iter_nodes
+from .pandoc_ast import Node
 from .positions import IMAGE, Locator
 
 REMOTE, OUTSIDE, MISSING = "remote", "outside", "missing"
@@ -44,7 +45,7 @@ def locate(source_dir: Path, entry_file: str, url: str) -> tuple[Path | None, st
 
 
 def problem(term: Term, url: str, kind: str) -> dg.Diagnostic:
-    """The diagnostic for a refused or missing image, the same in every format."""
+    """The diagnostic for a refused or missing image."""
     code = dg.RESOURCE_MISSING if kind == MISSING else dg.RESOURCE_REFUSED
     hint = ("check the path (relative to the entry's file)" if kind == MISSING else
             "copy the file into the source folder and link it with a relative path")
@@ -53,11 +54,14 @@ def problem(term: Term, url: str, kind: str) -> dg.Diagnostic:
                    f"„{term.title_text}“: image {url} {_WHY[kind]}; published as its alt text", hint)
 
 
-def check_images(term: Term, source_dir: Path, locator: Locator, seen: dict[str, int]) -> None:
+def check_images(term: Term, nodes: Iterable[Node], source_dir: Path, locator: Locator,
+                 seen: dict[str, int]) -> None:
     """Report every image of the term that no format could publish, at its own position.
 
-    `seen` counts each URL's occurrences in the term's file (terms are checked in file order)."""
-    for node in iter_nodes(term.content):
+    `nodes`: the term's nodes in source order (`iter_nodes(term.content)`, or those of them a
+    caller already picked out). `seen` counts each URL's occurrences in the term's file (terms
+    are checked in file order)."""
+    for node in nodes:
         if node["t"] != "Image":
             continue
         url: str = node["c"][2][0]

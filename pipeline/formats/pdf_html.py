@@ -86,9 +86,11 @@ def compose(rendered: RenderedBook, styles_dir: Path, report: dg.Report) -> Prin
 
 def _page_footnotes(notes: tuple[tuple[str, str], ...]) -> Callable[[re.Match[str]], str] | None:
     """Replaces a term's footnote references by the notes themselves (CSS `float: footnote` puts
-    them at the foot of the page), or None when a note holds more than paragraphs: such a term
-    keeps its notes at the end of the entry, as the HTML `<span>` a page footnote needs cannot
-    hold a list or a table."""
+    them at the foot of the page), or None when it has no notes or a note holds more than
+    paragraphs: such a term keeps its notes at the end of the entry, as the HTML `<span>` a
+    page footnote needs cannot hold a list or a table."""
+    if not notes:
+        return None
     inline: dict[str, str] = {}
     for anchor, body in notes:
         paragraphs = _NOTE_PARAGRAPHS.fullmatch(body.strip())
@@ -141,7 +143,7 @@ class _Composer:
 
         def fix(fragment: str, refs: bool = True) -> Markup:
             printed = self._fragment(term, fragment, refs)
-            return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot and notes else printed)
+            return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot else printed)
 
         return PrintTerm(
             id=term.id,
