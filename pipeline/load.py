@@ -98,14 +98,15 @@ def load(source: Path, config: BookConfig, report: dg.Report,
         progress(f"parsing {len(readable)} files with pandoc")
     batch = pandoc.parse_batch({f.name: f.path for f in readable})
     files: list[SourceFile] = []
-    locator = Locator({f.name: f.path for f in readable})
+    raw_anchors = frozenset(f.name for f in readable if _RAW_ANCHOR.search(f.text))
+    locator = Locator({f.name: f.path for f in readable}, raw_anchors)
     for f in readable:
         if f.name in batch.failures:
             report.add(_parse_failure(f.name, batch.failures[f.name]))
             continue
         parsed = batch.files[f.name]
         _pandoc_warnings(f.name, parsed.warnings, report)
-        blocks = rawlinks.convert(parsed.blocks) if _RAW_ANCHOR.search(f.text) else parsed.blocks
+        blocks = rawlinks.convert(parsed.blocks) if f.name in raw_anchors else parsed.blocks
         _cut_terms(f, blocks, report, locator)
         files.append(f)
     return Loaded(files, batch.api_version, locator)

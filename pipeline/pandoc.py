@@ -56,7 +56,6 @@ _RAW_ANCHOR_LUA = r"""    Span = function(s)
       end
     end,
 """
-_RAW_ANCHOR = re.compile(rb"<a\s", re.IGNORECASE)
 # --file-scope prefixes ids with the file name: "f00001.md__" (markdown), "f00001md__" (commonmark)
 _FILE_SCOPE_PREFIX = re.compile(r"(?<=^#)f\d{5}\.?md__|^f\d{5}\.?md__")
 # ... and an empty fragment `(#)` becomes a link to the file itself: "#f00001.md" / "#f00001md"
@@ -224,9 +223,12 @@ def _rename(messages: list[str], link: str, name: str) -> list[str]:
     return [m.replace(f'"{link}"', f'"{name}"').replace(link, name) for m in messages]
 
 
-def locate(files: dict[str, Path]) -> dict[str, FilePositions]:
-    """Positions of headings and links, per file (only needed when something is reported)."""
-    raw = {n: p for n, p in files.items() if _has_raw_anchor(p)}
+def locate(files: dict[str, Path], raw_anchors: frozenset[str] = frozenset()
+           ) -> dict[str, FilePositions]:
+    """Positions of headings and links, per file (only needed when something is reported).
+
+    `raw_anchors`: the files that hold raw-HTML links, located by a slower filter."""
+    raw = {n: p for n, p in files.items() if n in raw_anchors}
     jobs = [(shard, False) for shard in _shards({n: p for n, p in files.items() if n not in raw})]
     jobs += [(raw, True)] if raw else []
     out: dict[str, FilePositions] = {}
@@ -234,13 +236,6 @@ def locate(files: dict[str, Path]) -> dict[str, FilePositions]:
         for part in pool.map(lambda job: _locate_shard(*job), jobs):
             out.update(part)
     return out
-
-
-def _has_raw_anchor(path: Path) -> bool:
-    try:
-        return bool(_RAW_ANCHOR.search(path.read_bytes()))
-    except OSError:
-        return False
 
 
 def _locate_shard(files: dict[str, Path], raw_anchors: bool) -> dict[str, FilePositions]:

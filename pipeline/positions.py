@@ -25,8 +25,9 @@ class _Pending:
 class Locator:
     """Collects diagnostics that still need a position; `settle` adds them to the report."""
 
-    def __init__(self, paths: dict[str, Path]) -> None:
+    def __init__(self, paths: dict[str, Path], raw_anchors: frozenset[str] = frozenset()) -> None:
         self._paths = paths
+        self._raw_anchors = raw_anchors  # files with `<a href>` links (need the slower filter)
         self._pending: list[_Pending] = []
 
     def defer(self, diagnostic: dg.Diagnostic, kind: str, key: str, nth: int) -> None:
@@ -34,7 +35,7 @@ class Locator:
 
     def settle(self, report: dg.Report) -> None:
         files = sorted({p.diagnostic.file for p in self._pending if p.diagnostic.file in self._paths})
-        found = pandoc.locate({f: self._paths[f] for f in files}) if files else {}
+        found = pandoc.locate({f: self._paths[f] for f in files}, self._raw_anchors) if files else {}
         for p in self._pending:
             report.add(_placed(p, found.get(p.diagnostic.file)))
         self._pending.clear()
