@@ -1,92 +1,26 @@
-"""The build's phases: load → resolve → (stop here for `check`) → write each format.
+"""The build's phases: read (load → resolve; stop here for `check`) → write each format.
 
 Mirrors Sphinx's READING → RESOLVING → WRITING: every file is read and every link resolved
-before any writer runs, so writers only ever see a complete, consistent `Book`.
+before any writer runs, so writers only ever see a complete, consistent `Book`. This module
+imports the formats; no format imports it.
 """
 
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 
 from . import diagnostics as dg
-from .config import load_config, severities
-from .formats import FORMATS, writer
-from .load import load
-from .model import Book
-from .output import atomic_file
-from .resolve import resolve
-
-if TYPE_CHECKING:
-    from .render import RenderedBook
-
-Progress = Callable[[str], None]
-# An installed wheel carries the styles inside the package; a checkout keeps them next to it.
-_HERE = Path(__file__).resolve().parent
-STYLES_DIR = _HERE / "styles" if (_HERE / "styles").is_dir() else _HERE.parent / "styles"
+from .formats import FORMATS, order, writer
+from .formats.context import STYLES_DIR, BuildContext, Progress
+from .normalise import read_book
 
 
 def _quiet(_: str) -> None:
     pass
-
-
-def read_book(source: Path, report: dg.Report, progress: Progress = _quiet) -> Book:
-    """Phases 1 and 2: load every entry and resolve it into the Book."""
-    config = load_config(source, report)
-    report.severities.update(severities(config))
-    progress("reading entries")
-    loaded = load(source, config, report, progress)
-    progress("resolving ids and links")
-    return resolve(loaded, config, source, report)
-
-
-@dataclass
-class BuildContext:
-    """What a format's `build` gets besides the book: diagnostics, styles, shared renderings."""
-
-    book: Book
-    report: dg.Report
-    styles_dir: Path = STYLES_DIR
-    progress: Progress = _quiet
-    built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
-
-    @property
-    def strict(self) -> bool:
-        return self.report.strict
-
-    @cached_property
-    def rendered(self) -> RenderedBook:
-        """The book's HTML, rendered once per run and shared by the html, pdf and epub formats."""
-        from .render import render
-
-        self.progress("rendering HTML")
-        return render(self.book, self.report)
-
-    def pandoc_warnings(self, fmt: str, stderr: str) -> None:
-        for line in stderr.splitlines():
-            if line.strip():
-                self.report.add(dg.make(dg.RENDER_WARNING, "", 0, 0,
-                                        f"pandoc ({fmt}): {line.removeprefix('[WARNING] ')}",
-                                        "check the entry the message names"))
-
-    @contextmanager
-    def output(self, path: Path) -> Iterator[Path]:
-        """Atomic output that, under --strict, is discarded when the writer reported an error."""
-        before = len(self.report.errors)
-        with atomic_file(path) as tmp:
-            yield tmp
-            if self.strict and len(self.report.errors) > before:
-                raise dg.GlossaryError(dg.make(
-                    dg.OUTPUT_INVALID, path.name, 0, 0,
-                    f"{path.name} not written: errors under --strict (previous file kept)",
-                    "fix the errors listed above"))
 
 
 def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report,
@@ -103,9 +37,9 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
-    ctx = BuildContext(book, report, styles_dir, progress)
+    ctx = BuildContext(report, styles_dir, progress)
     failed: list[dg.GlossaryError] = []
-    for fmt in [f for f in FORMATS if f in formats]:
+    for fmt in order(formats):
         progress(f"building {fmt}")
         try:
             ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)

@@ -16,10 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
 from . import diagnostics as dg
-from .build import STYLES_DIR, Progress, build, read_book
+from .build import build
 from .formats import FORMATS
+from .formats.context import STYLES_DIR, Progress
+from .normalise import read_book
+from .version import __version__
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

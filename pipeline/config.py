@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import diagnostics as dg
-from .names import ascii_char
+from .names import slugify
 
 CONFIG_NAME = "book.toml"
 PAGE_SIZES = ("A4", "A5", "Letter")
@@ -220,12 +220,6 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
     """Stable across builds: derived from title and authors, never random."""
     name = "|".join((title, *authors))
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'glossary:' + name)}"
-
-
-def slugify(text: str) -> str:
-    """ASCII file-name slug: `Kleines Kryptographie-Glossar` -> `kleines-kryptographie-glossar`."""
-    ascii_text = "".join(ascii_char(ch) for ch in text)
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _unknown(key: str, text: str) -> dg.Diagnostic:

@@ -1,9 +1,14 @@
-"""The Book: the one immutable model every output format reads.
+"""The Book: the one immutable model every output format reads, and the id scheme it uses.
 
 Term bodies are kept as pandoc AST. Internal links are symbolic: a resolved link is a pandoc
 `Link` with class `xref`, target `#<term id>` (or `#<term id>--<fragment>` for a place inside a
-term) and the key `term=<term id>`; an unresolved one is a `Span` with class `xref-broken`. Every
-format turns those into its own kind of link with `xref_target` and `pipeline.pandoc_ast.walk`.
+term, see `anchor`) and the key `term=<term id>`; an unresolved one is a `Span` with class
+`xref-broken`. Every format turns those into its own kind of link with `xref_target` and
+`pipeline.pandoc_ast.walk`.
+
+Files an entry refers to (images) are resolved once, by the normaliser: `Book.resource` answers
+for every image which file it is, or why no format may publish it. Formats never look into the
+source folder themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import unquote
 
 from .config import BookConfig
 from .diagnostics import Diagnostic
@@ -22,6 +28,53 @@ RESERVED_IDS = frozenset({INDEX_ID})
 XREF_CLASS = "xref"
 BROKEN_CLASS = "xref-broken"
 SELF_CLASS = "xref-self"  # a link to its own term, published as plain text
+
+# The id scheme: heading classes an entry may use, and how ids inside a term are made unique.
+TERM_CLASS = "term"
+KNOWN_TERM_CLASSES = frozenset({TERM_CLASS, "chapter", "small", "unnumbered", "unlisted"})
+SEEALSO = "seealso"
+KNOWN_SECTION_CLASSES = frozenset({
+    "explanation", SEEALSO, "haiku", "example", "examples", "note", "history", "quote",
+    "sources", "references", "unnumbered", "unlisted",
+})
+SEPARATOR = "--"  # between a term id and an anchor inside the term
+
+
+def anchor(term_id: str, ident: str) -> str:
+    """The book-wide unique id of `ident` written inside term `term_id`: `Term--ident`."""
+    return f"{term_id}{SEPARATOR}{ident}"
+
+
+# Why a resource cannot be published (`Resource.problem`).
+REMOTE, OUTSIDE, MISSING, HIDDEN = "remote", "outside", "missing", "hidden"
+# Media types by file suffix: one fixed table (the `mimetypes` module depends on the machine).
+MEDIA_TYPES: Mapping[str, str] = MappingProxyType({
+    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+    ".svg": "image/svg+xml", ".webp": "image/webp", ".avif": "image/avif", ".bmp": "image/bmp",
+    ".tif": "image/tiff", ".tiff": "image/tiff", ".ico": "image/vnd.microsoft.icon",
+    ".emf": "image/emf", ".wmf": "image/wmf",
+})
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A file an entry names (an image), as the normaliser resolved it."""
+
+    url: str  # as written in the entry
+    path: Path | None  # the resolved file inside the source folder; None when it may not be used
+    name: str  # its path relative to the source folder (forward slashes); '' when refused
+    problem: str = ""  # '' or REMOTE, OUTSIDE, MISSING
+
+    @property
+    def media_type(self) -> str:
+        """The media type its suffix names ('' when unknown)."""
+        return MEDIA_TYPES.get(Path(self.name).suffix.lower(), "") if self.name else ""
+
+    def read(self) -> bytes:
+        """The file's bytes (only for a resource with a path)."""
+        if self.path is None:
+            raise ValueError(f"resource {self.url} has no file ({self.problem})")
+        return self.path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -117,6 +170,8 @@ class Book:
     index: tuple[IndexGroup, ...]
     diagnostics: tuple[Diagnostic, ...]
     pandoc_api_version: tuple[int, ...]
+    # (entry file, URL as written, percent-decoded) -> the resolved resource
+    resources: Mapping[tuple[str, str], Resource] = field(default_factory=dict)
     _by_id: Mapping[str, Term] = field(default_factory=dict, repr=False, compare=False)
     _position: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
@@ -134,12 +189,23 @@ class Book:
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
 
+    def resource(self, term: Term, url: str) -> Resource:
+        """The file `url` (written in `term`) names; refused when the normaliser did not resolve it."""
+        found = self.resources.get((term.source.file, resource_key(url)))
+        return found if found is not None else Resource(url, None, "", MISSING)
+
     def neighbours(self, term_id: str) -> tuple[Term | None, Term | None]:
         """Previous and next term in book order (for site navigation)."""
         i = self._position[term_id]
         prev = self.terms[i - 1] if i > 0 else None
         nxt = self.terms[i + 1] if i + 1 < len(self.terms) else None
         return prev, nxt
+
+
+def resource_key(url: str) -> str:
+    """How a URL is looked up in `Book.resources`: percent-decoded, without query or fragment,
+    so the URL of the AST and the one a writer's HTML carries find the same entry."""
+    return unquote(url.split("#")[0].split("?")[0])
 
 
 def xref_target(node: Node) -> tuple[str, str] | None:

@@ -4,6 +4,7 @@ format that must turn `Öffentlicher-Schlüssel` into a file, bookmark or slug n
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 
 # Letters NFKD does not decompose to ASCII, and umlauts the German way (ä -> ae, not a).
@@ -25,3 +26,9 @@ def ascii_char(ch: str) -> str:
 def short_hash(text: str, length: int = HASH_LEN) -> str:
     """Lower-case hex digest of the exact text, so ids that differ only in case differ here."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+def slugify(text: str) -> str:
+    """ASCII file-name slug: `Kleines Kryptographie-Glossar` -> `kleines-kryptographie-glossar`."""
+    ascii_text = "".join(ascii_char(ch) for ch in text)
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pipeline import build, read_book
 from pipeline import diagnostics as dg
-from pipeline.build import build, read_book
 from pipeline.model import Book
 
 if TYPE_CHECKING:

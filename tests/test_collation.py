@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.collation import letter_of, sort_key
+from pipeline.normalise.collation import letter_of, sort_key
 
 
 def ordered(titles: list[str], lang: str = "de") -> list[str]:

@@ -13,11 +13,12 @@ import pytest
 from conftest import DEMO, build_into, fixture_path
 from lxml import etree
 
+from pipeline import build, pandoc, read_book
 from pipeline import diagnostics as dg
-from pipeline import pandoc
-from pipeline.build import STYLES_DIR, build, read_book
 from pipeline.cli import main
-from pipeline.formats import docx, docx_check
+from pipeline.formats import docx
+from pipeline.formats.context import STYLES_DIR
+from pipeline.formats.docx import verify as docx_check
 from pipeline.model import Book
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -1,4 +1,4 @@
-"""Bookmark names: Word-valid, unique ignoring case, deterministic (pipeline.formats.docx_ids)."""
+"""Bookmark names: Word-valid, unique ignoring case, deterministic (pipeline.formats.docx.bookmarks)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from conftest import fixture_path
 
 from pipeline import diagnostics as dg
-from pipeline.build import read_book
-from pipeline.document import document
-from pipeline.formats import docx_ast
-from pipeline.formats.docx_ids import MAX_LEN, bookmark_names, is_valid
+from pipeline import read_book
+from pipeline.formats.common.document import document
+from pipeline.formats.docx import prepare as docx_ast
+from pipeline.formats.docx.bookmarks import MAX_LEN, bookmark_names, is_valid
 from pipeline.model import Book
 
 LONG_ID = "Ein-sehr-langer-Begriff-dessen-Id-weit-ueber-vierzig-Zeichen"  # 60 characters

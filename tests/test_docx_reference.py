@@ -7,12 +7,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.build import STYLES_DIR
-from pipeline.formats import docx, docx_ast
-from pipeline.formats.docx_reference import default_reference, generate, write_reference
+from pipeline.formats import docx
+from pipeline.formats.context import STYLES_DIR
+from pipeline.formats.docx import prepare as docx_ast
+from pipeline.formats.docx.reference import default_reference, generate, write_reference
 
 COMMITTED = STYLES_DIR / "docx" / "reference.docx"
-REGENERATE = "run `python -m pipeline.formats.docx_reference` and commit styles/docx/reference.docx"
+REGENERATE = "run `python -m pipeline.formats.docx.reference` and commit styles/docx/reference.docx"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 

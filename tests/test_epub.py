@@ -19,7 +19,7 @@ from conftest import DEMO, build_into, fixture_path
 from lxml import etree
 
 from pipeline import diagnostics as dg
-from pipeline.build import read_book
+from pipeline import read_book
 from pipeline.cli import main
 from pipeline.model import Book
 from pipeline.pandoc_ast import stringify
@@ -376,7 +376,7 @@ def test_failed_build_keeps_the_previous_epub(tmp_path: Path) -> None:
     shutil.copytree(Path(__file__).resolve().parent.parent / "styles", styles)
     (styles / "epub" / "index.xhtml.j2").write_text("<p>not closed", encoding="utf-8")
     with pytest.raises(dg.GlossaryError) as err:
-        from pipeline.build import build
+        from pipeline import build
 
         build(fixture_path("messy"), out, ["epub"], dg.Report(), styles_dir=styles)
     assert err.value.diagnostic.code == dg.OUTPUT_INVALID

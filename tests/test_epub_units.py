@@ -14,24 +14,25 @@ from PIL import Image
 from test_epub import Package, _targets, dangling
 
 from pipeline import diagnostics as dg
-from pipeline.build import BuildContext, read_book
+from pipeline import read_book
 from pipeline.config import BookConfig
-from pipeline.formats import epub_layout
-from pipeline.formats.epub_cover import HEIGHT, WIDTH, cover_png
-from pipeline.formats.epub_layout import file_stem, iri_escape, plan
-from pipeline.formats.epub_media import svg_problem
-from pipeline.formats.epub_package import zip_bytes
-from pipeline.formats.epub_verify import verify
-from pipeline.formats.epub_xhtml import well_formed
+from pipeline.formats.context import BuildContext
+from pipeline.formats.epub import layout as epub_layout
+from pipeline.formats.epub.cover import HEIGHT, WIDTH, cover_png
+from pipeline.formats.epub.finish import well_formed
+from pipeline.formats.epub.images import svg_problem
+from pipeline.formats.epub.layout import assign_documents, file_stem, iri_escape
+from pipeline.formats.epub.package import zip_bytes
+from pipeline.formats.epub.verify import verify
 from pipeline.model import Book
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 
 @pytest.fixture(scope="module")
-def demo_ctx() -> BuildContext:
+def demo_ctx() -> tuple[Book, BuildContext]:
     report = dg.Report()
-    return BuildContext(read_book(DEMO, report), report)
+    return read_book(DEMO, report), BuildContext(report)
 
 
 def test_file_stems_are_ascii_and_stable() -> None:
@@ -43,9 +44,10 @@ def test_iri_escape_keeps_umlauts() -> None:
     assert iri_escape("a b%c#d") == "a%20b%25c%23d"
 
 
-def test_layout_one_document_per_letter_and_relative_hrefs(demo_ctx: BuildContext) -> None:
-    layout = plan(demo_ctx.book, demo_ctx.rendered)
-    groups = demo_ctx.book.groups
+def test_layout_one_document_per_letter_and_relative_hrefs(demo_ctx: tuple[Book, BuildContext]) -> None:
+    book, ctx = demo_ctx
+    layout = assign_documents(book, ctx.fragments(book))
+    groups = book.groups
     assert [c.path for c in layout.chapters] == [f"letters/{g.id.lower()}.xhtml" for g in groups]
     assert layout.href("letters/r.xhtml", "RSA") == "#RSA"
     assert layout.href("letters/r.xhtml", "RSA", "RSA--praxis") == "#RSA--praxis"
@@ -54,11 +56,12 @@ def test_layout_one_document_per_letter_and_relative_hrefs(demo_ctx: BuildContex
     assert layout.href("nav.xhtml", "Öffentlicher-Schlüssel") == "letters/o.xhtml#Öffentlicher-Schlüssel"
 
 
-def test_large_letter_groups_are_split_at_term_boundaries(demo_ctx: BuildContext) -> None:
-    layout = plan(demo_ctx.book, demo_ctx.rendered, limit=6000)
+def test_large_letter_groups_are_split_at_term_boundaries(demo_ctx: tuple[Book, BuildContext]) -> None:
+    book, ctx = demo_ctx
+    layout = assign_documents(book, ctx.fragments(book), limit=6000)
     a_parts = [c for c in layout.chapters if c.group.id == "A"]
     assert [c.path for c in a_parts][:2] == ["letters/a.xhtml", "letters/a-2.xhtml"]
-    assert [t for c in layout.chapters for t in c.term_ids] == [t.id for t in demo_ctx.book.terms]
+    assert [t for c in layout.chapters for t in c.term_ids] == [t.id for t in book.terms]
     assert len({c.item_id for c in layout.chapters}) == len(layout.chapters)
 
 

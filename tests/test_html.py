@@ -19,11 +19,12 @@ import pytest
 from conftest import DEMO, build_into, fixture_path
 
 from pipeline import diagnostics as dg
-from pipeline.build import BuildContext, read_book
+from pipeline import read_book
 from pipeline.cli import main as cli_main
 from pipeline.formats import html as html_format
-from pipeline.formats.html_check import check_site
-from pipeline.formats.html_names import short_hash
+from pipeline.formats.context import BuildContext
+from pipeline.formats.html.check import check_site
+from pipeline.formats.html.names import short_hash
 from pipeline.model import Book
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -337,7 +338,7 @@ def test_downloads_copied_and_linked(tmp_path: Path, demo_book: Book) -> None:
         path = tmp_path / f"{demo_book.config.slug}.{fmt}"
         path.write_bytes(b"%" + fmt.encode() * 1000)
         built[fmt] = path
-    ctx = BuildContext(demo_book, dg.Report(), built=built)
+    ctx = BuildContext(dg.Report(), built=built)
     site = html_format.build(demo_book, tmp_path / "out", ctx)
     start = (site / "index.html").read_text(encoding="utf-8")
     slug = demo_book.config.slug

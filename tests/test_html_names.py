@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from pipeline.formats.html_names import MAX_STEM, page_names, short_hash, transliterate
+from pipeline.formats.html.names import MAX_STEM, page_names, short_hash, transliterate
 
 SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}

@@ -8,7 +8,7 @@ import pytest
 from conftest import fixture_path
 
 from pipeline import diagnostics as dg
-from pipeline.build import read_book
+from pipeline import read_book
 from pipeline.model import BROKEN_CLASS, Book, xref_target
 from pipeline.pandoc_ast import iter_nodes, stringify
 

@@ -50,8 +50,8 @@ def test_an_installed_wheel_builds_the_demo_outside_the_checkout(wheel: Path, tm
     shutil.copytree(ROOT / "source", work / "source")
     # The installed copy comes first on the path, ahead of the editable checkout.
     env = {**os.environ, "PYTHONPATH": str(site)}
-    probe = subprocess.run([sys.executable, "-c", "import pipeline, pipeline.build as b;"
-                            "print(pipeline.__file__); print(b.STYLES_DIR)"],
+    probe = subprocess.run([sys.executable, "-c", "import pipeline, pipeline.formats.context as c;"
+                            "print(pipeline.__file__); print(c.STYLES_DIR)"],
                            cwd=work, env=env, check=True, capture_output=True, text=True)
     module, styles = probe.stdout.split("\n")[:2]
     assert Path(module).is_relative_to(site) and Path(styles).is_relative_to(site)

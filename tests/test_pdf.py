@@ -19,8 +19,8 @@ from conftest import DEMO, build_into, fixture_path
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from pipeline import build, read_book
 from pipeline import diagnostics as dg
-from pipeline.build import build, read_book
 from pipeline.model import Book
 
 pytestmark = pytest.mark.slow
@@ -324,12 +324,12 @@ def test_pages_are_mirrored_and_a4(demo: Built) -> None:
 
 
 def test_formulas_are_drawn_not_left_as_tex(demo: Built) -> None:
-    from pipeline.build import BuildContext
-    from pipeline.formats import pdf_html
+    from pipeline.formats.context import BuildContext
+    from pipeline.formats.pdf import compose
 
     report = dg.Report()
-    ctx = BuildContext(demo.book, report)
-    doc = pdf_html.compose(ctx.rendered, ctx.styles_dir, report)
+    ctx = BuildContext(report)
+    doc = compose.compose(ctx.fragments(demo.book), ctx.styles_dir, report)
     body = "".join(p.html for p in doc.parts)
     assert "<math" not in body and "<img class=\"math" not in body  # every formula converts
     boxes = body.count(' data-math="')
@@ -511,9 +511,9 @@ def test_an_edit_that_moves_pages_moves_the_numbers(tmp_path: Path) -> None:
 def test_parts_that_start_on_a_left_page_are_mirrored(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Every part laid out on its own, each as if it began on a right-hand page."""
-    from pipeline.formats import pdf
+    from pipeline.formats.pdf import chunks
 
-    monkeypatch.setattr(pdf, "CHUNK_COST", 1)  # one chunk per part: front matter, letters, index
+    monkeypatch.setattr(chunks, "CHUNK_COST", 1)  # one chunk per part: front matter, letters, index
     src = _small(tmp_path)
     seen: list[str] = []
     outputs = build(src, tmp_path / "out", ["pdf"], dg.Report(), progress=seen.append)
@@ -536,11 +536,11 @@ def test_parts_that_start_on_a_left_page_are_mirrored(tmp_path: Path,
 
 def test_a_wrong_guess_of_the_number_width_costs_one_more_pass(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline.formats import pdf
+    from pipeline.formats.pdf import chunks
 
     src = _small(tmp_path)
     right = build(src, tmp_path / "right", ["pdf"], dg.Report())["pdf"]
-    monkeypatch.setattr(pdf, "_estimated_digits", lambda _: 3)  # the small book has < 100 pages
+    monkeypatch.setattr(chunks, "_estimated_digits", lambda _: 3)  # the small book has < 100 pages
     seen: list[str] = []
     wrong = build(src, tmp_path / "wrong", ["pdf"], dg.Report(), progress=seen.append)["pdf"]
     assert [m for m in seen if m.startswith("laying out")] == [

@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from pipeline import diagnostics as dg
-from pipeline.formats import pdf, pdf_html, pdf_math
-from pipeline.formats import pdf_overlay as overlay
-from pipeline.formats.pdf_fetcher import MAX_DATA_URL, GlossaryFetcher, Origin, ResourceRefused
-from pipeline.formats.pdf_render import ChunkJob, render_chunk
-from pipeline.formats.pdf_slots import Figure
+from pipeline.formats.pdf import chunks
+from pipeline.formats.pdf import compose as pdf_html
+from pipeline.formats.pdf import formulas as pdf_math
+from pipeline.formats.pdf import paint as overlay
+from pipeline.formats.pdf.compose import Origin
+from pipeline.formats.pdf.fetcher import MAX_DATA_URL, GlossaryFetcher, ResourceRefused
+from pipeline.formats.pdf.layout import ChunkJob, render_chunk
+from pipeline.formats.pdf.pagenumbers import Figure
 
 
 @pytest.fixture
@@ -125,16 +128,16 @@ def test_chunks_cut_at_parts_and_keep_their_order() -> None:
     parts += [pdf_html.Part("letter", f'<section id="L{i}">' + "x" * 100_000 + "</section>")
               for i in range(9)]
     parts.append(pdf_html.Part("index", '<a href="#L0">a</a><a href="#L8">b</a>'))
-    chunks = pdf.plan(parts, workers=2)
-    assert 2 <= len(chunks) <= len(parts)
-    joined = "".join(c.body for c in chunks)
+    cut = chunks.cut(parts, workers=2)
+    assert 2 <= len(cut) <= len(parts)
+    joined = "".join(c.body for c in cut)
     where = [joined.index(f'id="L{i}"') for i in range(9)]
     assert where == sorted(where)
-    assert 'href="glossary-xref:L0"' in chunks[-1].body  # links into other chunks are placeholders
+    assert 'href="glossary-xref:L0"' in cut[-1].body  # links into other chunks are placeholders
 
 
 def test_one_annotation_per_link_not_per_box_inside_it() -> None:
-    from pipeline.formats.pdf_render import _outermost
+    from pipeline.formats.pdf.layout import _outermost
 
     outer = ("internal", "RSA", (10.0, 100.0, 90.0, 112.0), None)
     inner_span = ("internal", "RSA", (60.0, 101.0, 90.0, 111.0), None)
@@ -220,7 +223,7 @@ def test_a_formula_svg_with_unknown_parts_stays_an_image() -> None:
 _LINES_SCRIPT = r"""
 import json, sys
 from weasyprint import HTML
-from pipeline.formats import pdf_linebreak
+from pipeline.formats.pdf import linebreak as pdf_linebreak
 if sys.argv[1] == "corrected":
     pdf_linebreak.install()
 TEXT = "Dreifach arbeitet nach dem Schema Verschlüsseln Entschlüsseln Verschlüsseln mit Teilschlüsseln"

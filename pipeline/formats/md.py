@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import pandoc
-from ..document import document
 from ..model import BROKEN_CLASS, SELF_CLASS, XREF_CLASS
 from ..pandoc_ast import Node, walk
+from .common.document import document
 
 if TYPE_CHECKING:
-    from ..build import BuildContext
     from ..model import Book
+    from .context import BuildContext
 
 _ARGS = ["--standalone", "--wrap=none", "--markdown-headings=atx"]
 

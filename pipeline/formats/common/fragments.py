@@ -1,0 +1,187 @@
+"""The book's HTML fragments, rendered once per run (one pandoc call) for html, pdf and epub.
+
+Every piece of a term (title, taglines, definition, each section, see-also labels, notes) is
+rendered to an HTML fragment. Internal links come out as
+
+    <a href="xref:TERM#ANCHOR" class="xref" data-term="TERM">…</a>
+
+a placeholder that each format turns into its own URL with `retarget` (same page `#ANCHOR`
+for the PDF, `letters/k.xhtml#ANCHOR` for the EPUB, `TERM.html#ANCHOR` for the site).
+Headings inside sections start at <h4> (letter h1, term h2, section h3); `shift_headings`
+moves them for layouts with other levels. Math is MathML (pandoc `--mathml`); the PDF, which
+WeasyPrint cannot show MathML in, converts it itself.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ... import diagnostics as dg
+from ... import pandoc
+from ...model import BROKEN_CLASS, Book, Term, anchor, xref_target
+from ...pandoc_ast import Div, Link, Node, Plain, RawBlock, Span, Str, attr, walk
+from .document import metadata
+
+XREF_SCHEME = "xref:"
+_XREF_HREF = re.compile(r'href="xref:([^"#]*)#?([^"]*)"')
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+_MARK = "glossary-fragment"
+HrefFor = Callable[[str, str], str]  # (term id or "Index", anchor or "") -> URL
+
+
+@dataclass(frozen=True)
+class SectionFragments:
+    id: str
+    kind: str
+    title: str  # inline HTML
+    body: str  # block HTML
+
+
+@dataclass(frozen=True)
+class LinkFragment:
+    target: str | None  # term id; None for a broken link (render the label as text)
+    label: str  # inline HTML
+
+
+@dataclass(frozen=True)
+class TermFragments:
+    id: str
+    title: str  # inline HTML
+    taglines: tuple[str, ...]  # inline HTML each
+    definition: str  # block HTML
+    sections: tuple[SectionFragments, ...]
+    see_also: tuple[LinkFragment, ...]
+    notes: tuple[tuple[str, str], ...]  # (anchor id, block HTML) of each footnote, in order
+
+
+@dataclass(frozen=True)
+class Fragments:
+    book: Book
+    terms: Mapping[str, TermFragments]
+
+
+def render(book: Book, report: dg.Report) -> Fragments:
+    """Render every term's fragments to HTML in a single pandoc run."""
+    fragments: list[list[Node]] = []
+    plans = [_plan(term, fragments) for term in book.terms]
+    doc = {"pandoc-api-version": list(book.pandoc_api_version), "meta": metadata(book),
+           "blocks": [b for i, f in enumerate(fragments) for b in (_marker(i), Div(attr(), f))]}
+    out, warnings = pandoc.convert_json(doc, "html5", ["--mathml", "--wrap=none"])
+    for line in warnings.splitlines():
+        report.add(dg.make(dg.RENDER_WARNING, "", 0, 0, f"pandoc (html): {line}",
+                           "check the entry the message names"))
+    pieces = _split(out.decode("utf-8"), len(fragments))
+    terms = {t.id: _assemble(t, plan, pieces) for t, plan in zip(book.terms, plans, strict=True)}
+    return Fragments(book, MappingProxyType(terms))
+
+
+def _marker(i: int) -> Node:
+    return RawBlock("html", f"<!--{_MARK}:{i}-->")
+
+
+@dataclass
+class _Plan:
+    """Indexes into the fragment list for one term's pieces."""
+
+    title: int
+    taglines: list[int]
+    definition: int
+    sections: list[int]
+    section_titles: list[int]
+    see_also: list[int]
+    notes: list[int]
+
+
+def _plan(term: Term, fragments: list[list[Node]]) -> _Plan:
+    def add(blocks: list[Node]) -> int:
+        fragments.append(blocks)
+        return len(fragments) - 1
+
+    notes: list[list[Node]] = []
+    fix = _links_and_notes(term.id, notes)
+    plan = _Plan(
+        title=add([Plain(walk(list(term.title), fix))]),
+        taglines=[add([Plain(walk(list(t), fix))]) for t in term.taglines],
+        definition=add(walk(list(term.definition), fix)),
+        sections=[add(walk(list(s.blocks), fix)) for s in term.sections],
+        section_titles=[add([Plain(walk(list(s.title), fix))]) for s in term.sections],
+        see_also=[add([Plain(walk(list(item.label), fix))]) for item in term.see_also],
+        notes=[],
+    )
+    plan.notes = [add(n) for n in notes]
+    return plan
+
+
+def _links_and_notes(term_id: str, notes: list[list[Node]]) -> Callable[[Node], Node | None]:
+    """Internal links to the placeholder scheme; footnotes to numbered per-term notes."""
+
+    def fix(node: Node) -> Node | None:
+        target = xref_target(node)
+        if target is not None:
+            term, place = target
+            a, inlines, (_url, title) = node["c"]
+            return Link(attr(a[0], a[1], {"term": term}), inlines,
+                        f"{XREF_SCHEME}{term}#{place}", title)
+        if node["t"] == "Note":
+            notes.append(node["c"])
+            n = len(notes)
+            ref_id, note_id = anchor(term_id, f"fnref-{n}"), anchor(term_id, f"fn-{n}")
+            return Link(attr(ref_id, ["xref", "footnote-ref"], {"term": term_id}),
+                        [{"t": "Superscript", "c": [Str(str(n))]}], f"{XREF_SCHEME}{term_id}#{note_id}")
+        if node["t"] == "Span" and BROKEN_CLASS in node["c"][0][1]:
+            return Span(attr("", [BROKEN_CLASS]), node["c"][1])
+        return None
+
+    return fix
+
+
+def _split(out: str, count: int) -> list[str]:
+    parts = re.split(rf"<!--{_MARK}:(\d+)-->", out)
+    pieces = [""] * count
+    for i in range(1, len(parts), 2):
+        pieces[int(parts[i])] = _unwrap(parts[i + 1].strip())
+    return pieces
+
+
+def _unwrap(fragment: str) -> str:
+    """Drop the <div> each fragment was wrapped in (so pandoc kept it a block)."""
+    if fragment.startswith("<div>") and fragment.endswith("</div>"):
+        return fragment[5:-6].strip()
+    return fragment
+
+
+def _assemble(term: Term, plan: _Plan, pieces: list[str]) -> TermFragments:
+    sections = tuple(
+        SectionFragments(s.id, s.kind, pieces[ti], pieces[bi])
+        for s, bi, ti in zip(term.sections, plan.sections, plan.section_titles, strict=True)
+    )
+    see_also = tuple(LinkFragment(item.target, pieces[i])
+                     for item, i in zip(term.see_also, plan.see_also, strict=True))
+    notes = tuple((anchor(term.id, f"fn-{n}"), pieces[i]) for n, i in enumerate(plan.notes, start=1))
+    return TermFragments(term.id, pieces[plan.title], tuple(pieces[i] for i in plan.taglines),
+                        pieces[plan.definition], sections, see_also, notes)
+
+
+def retarget(fragment: str, href_for: HrefFor) -> str:
+    """Replace every placeholder `xref:TERM#ANCHOR` href with the format's URL."""
+
+    def sub(m: re.Match[str]) -> str:
+        term, anchor = html.unescape(m.group(1)), html.unescape(m.group(2))
+        return f'href="{html.escape(href_for(term, anchor), quote=True)}"'
+
+    return _XREF_HREF.sub(sub, fragment)
+
+
+def same_document(term: str, anchor: str) -> str:
+    """`href_for` for one-document outputs (PDF, single-page HTML): `#ANCHOR`."""
+    return "#" + (anchor or term)
+
+
+def shift_headings(fragment: str, delta: int) -> str:
+    """Move every <hN> in a fragment by `delta` levels (clamped to h1–h6)."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, max(1, int(m.group(2)) + delta))}",
+                        fragment)

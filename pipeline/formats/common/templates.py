@@ -1,0 +1,33 @@
+"""Jinja2 over the styles folder, the same way for every templated format (pdf, epub, html)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ...i18n import labels
+from ...model import INDEX_ID, Book
+
+
+def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
+    """A Jinja2 environment over `styles/<subdir>` (then `styles/`), autoescaping HTML/XHTML."""
+    paths = [str(styles_dir / s) for s in subdirs] + [str(styles_dir)]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths),
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    env.globals["INDEX_ID"] = INDEX_ID
+    return env
+
+
+def template_context(book: Book, **extra: Any) -> dict[str, Any]:
+    """What every template gets: the book, its config, the labels for its language."""
+    return {"book": book, "config": book.config, "labels": labels(book.config.language), **extra}

@@ -1,0 +1,144 @@
+"""`docx`: the book as a Word document whose cross-references work in Word and LibreOffice.
+
+pandoc's DOCX writer does the heavy lifting (styles from the reference document, OMML math,
+highlighted code, tables, images, footnotes, core properties). This module prepares what it
+cannot do: Word-valid bookmark names for every id, a PAGEREF field after every cross-reference,
+a table of contents that is readable before any program updates it, the imprint and the
+index's layout; then it checks that every link in the result lands on a bookmark.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ... import diagnostics as dg
+from ... import pandoc
+from ...i18n import labels
+from ...model import Book
+from ...pandoc_ast import Div, Node, Para, attr, text_inlines
+from ..common.document import document
+from ..context import STYLES_DIR
+from . import bookmarks, images, prepare, verify
+from . import ooxml as ox
+
+if TYPE_CHECKING:
+    from ..context import BuildContext
+
+REFERENCE = Path("docx") / "reference.docx"
+IMPRINT_HEADING_STYLE = "Imprint Heading"
+IMPRINT_STYLE = "Imprint"
+# Word tags languages with a region; a bare tag gets the region its speakers mostly use.
+_REGIONS = {"de": "DE", "en": "US", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pt": "PT",
+            "pl": "PL", "cs": "CZ", "da": "DK", "sv": "SE", "fi": "FI", "nb": "NO", "ja": "JP"}
+
+
+def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
+    """Write `<slug>.docx`."""
+    path = out_dir / f"{book.config.slug}.docx"
+    doc = word_document(book, ctx.report)
+    with reference_doc(ctx.styles_dir) as reference, images.staged(book) as media_dir:
+        data = _run_pandoc(doc, reference, media_dir, ctx)
+    _check(data, path, ctx.report)
+    with ctx.output(path) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+def word_document(book: Book, report: dg.Report) -> dict[str, Any]:
+    """The book's pandoc document, prepared for the DOCX writer."""
+    doc: dict[str, Any] = prepare.private_copy(document(book))
+    words = labels(book.config.language)
+    names = bookmarks.bookmark_names(prepare.element_ids(doc["blocks"]))
+    wording = prepare.Wording(in_text=(f" ({words['page_ref']} ", ")"),
+                               in_list=(f" ({words['page']} ", ")"))
+    blocks, dead = prepare.prepared(doc["blocks"], names, wording, _images_for(book, report))
+    for target in dead:
+        report.add(dg.make(dg.DEAD_LINK_OUTPUT, "", 0, 0,
+                           f"docx: link to #{target}, which no element has; written as plain text",
+                           "report this as a bug: the resolver should have caught it"))
+    toc = ox.toc(words["contents"], prepare.toc_entries(blocks))
+    doc["blocks"] = [*imprint(book), toc, *blocks]
+    doc["meta"]["lang"] = {"t": "MetaInlines", "c": text_inlines(word_language(book.config.language))}
+    return doc
+
+
+def _images_for(book: Book, report: dg.Report) -> Callable[[str], prepare.Fixer]:
+    def fixer(term_id: str) -> prepare.Fixer:
+        if term_id not in book:
+            return prepare.description_only
+        return images.image_fixer(book, book.term(term_id), report)
+
+    return fixer
+
+
+def word_language(tag: str) -> str:
+    """`de` -> `de-DE`; a tag with a region stays as it is."""
+    parts = tag.split("-")
+    if len(parts) == 1 and parts[0].lower() in _REGIONS:
+        return f"{parts[0].lower()}-{_REGIONS[parts[0].lower()]}"
+    return tag
+
+
+def imprint(book: Book) -> list[Node]:
+    """The imprint page (after the title page pandoc writes from the metadata)."""
+    c = book.config
+    words = labels(c.language)
+    lines: list[list[Node]] = [[{"t": "Strong", "c": text_inlines(c.title)}]]
+    if c.subtitle:
+        lines.append(text_inlines(c.subtitle))
+    facts = [
+        (words["authors"] if len(c.authors) > 1 else words["author"], ", ".join(c.authors)),
+        (words["version"], c.version), (words["date"], c.date), (words["license"], c.license),
+        (words["publisher"], c.publisher),
+    ]
+    lines += [text_inlines(f"{label}: {value}") for label, value in facts if value]
+    if c.identifier:
+        lines.append(text_inlines(c.identifier))
+    if c.description:
+        lines.append(text_inlines(c.description))
+    heading = Para(text_inlines(words["imprint"]))
+    return [Div(attr("", [], {"custom-style": IMPRINT_HEADING_STYLE}), [heading]),
+            Div(attr("", [], {"custom-style": IMPRINT_STYLE}), [Para(line) for line in lines])]
+
+
+@contextmanager
+def reference_doc(styles_dir: Path) -> Iterator[Path]:
+    """The styles folder's reference document, else the built-in one, else a freshly generated one."""
+    for folder in (styles_dir, STYLES_DIR):
+        if (folder / REFERENCE).is_file():
+            yield folder / REFERENCE
+            return
+    from .reference import write_reference
+
+    with tempfile.TemporaryDirectory(prefix="glossary-docx-") as tmp:
+        yield write_reference(Path(tmp) / "reference.docx")
+
+
+def _run_pandoc(doc: dict[str, Any], reference: Path, media_dir: Path, ctx: BuildContext) -> bytes:
+    """pandoc in the folder of staged images, so the image paths it reads resolve only there."""
+    args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference.resolve()), "-o", "-"]
+    try:
+        data, warnings = pandoc.run(args, json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+                                    cwd=str(media_dir))
+    except pandoc.PandocError as exc:
+        raise dg.GlossaryError(dg.make(dg.TOOL_FAILED, "", 0, 0, f"pandoc (docx) failed: {exc}",
+                                       "check the reference document and the message")) from exc
+    ctx.pandoc_warnings("docx", warnings)
+    return data
+
+
+def _check(data: bytes, path: Path, report: dg.Report) -> None:
+    found = verify.inspect(data)
+    for anchor in found.dead:
+        report.add(dg.make(dg.DEAD_LINK_OUTPUT, path.name, 0, 0,
+                           f"link to bookmark {anchor!r}, which the document does not have",
+                           "report this as a bug in the DOCX backend"))
+    for name in found.invalid + found.duplicates:
+        report.add(dg.make(dg.OUTPUT_INVALID, path.name, 0, 0,
+                           f"bookmark name {name!r} is invalid or not unique for Word",
+                           "report this as a bug in the DOCX backend"))

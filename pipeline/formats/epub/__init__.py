@@ -1,0 +1,104 @@
+"""`epub`: the glossary as an EPUB 3 (with an EPUB 2 NCX), packaged with ebooklib.
+
+Reading order: cover, title page, contents (`nav.xhtml`), one document per letter group
+(`letters/a.xhtml`, …), the index. The term bodies are the run's one HTML rendering
+(`ctx.fragments`) with links retargeted to `file#id`; the package is verified after it is
+written (every document non-empty, every href resolving) and zipped deterministically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ... import diagnostics as dg
+from ...config import build_time
+from ...i18n import labels
+from ...model import INDEX_ID
+from ..common.xml import parse_xml
+from .cover import cover_png
+from .documents import COVER_IMAGE, COVER_PAGE, CSS_DIR, NAV_FILE, STYLE_FILES, Document, Documents, TocEntry
+from .finish import XHTML
+from .layout import INDEX_FILE, Layout, assign_documents, iri_escape
+from .package import Accessibility, Item, package, zip_bytes
+from .verify import verify
+
+if TYPE_CHECKING:
+    from ...model import Book
+    from ..context import BuildContext
+
+XHTML_TYPE = "application/xhtml+xml"
+
+
+def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
+    """Write `<slug>.epub`."""
+    if not book.terms:
+        raise dg.GlossaryError(dg.make(dg.OUTPUT_INVALID, "", 0, 0, "the EPUB would have no entries",
+                                       "add entries to the source folder"))
+    path = out_dir / f"{book.config.slug}.epub"
+    # Everything happens inside `ctx.output`, so under --strict any error the writer reports
+    # (a refused image, a dead link) discards the new file and keeps the previous one.
+    with ctx.output(path) as tmp:
+        tmp.write_bytes(_epub(book, ctx))
+    return path
+
+
+def _epub(book: Book, ctx: BuildContext) -> bytes:
+    fragments = ctx.fragments(book)
+    layout = assign_documents(book, fragments)
+    pages = Documents(book, fragments, layout, ctx.styles_dir, ctx.report)
+    chapters = [pages.chapter(c) for c in layout.chapters]
+    toc = table_of_contents(book, layout)
+    words = labels(book.config.language)
+    guide = [("cover", COVER_PAGE, words["cover"]), ("toc", f"{NAV_FILE}#toc", words["contents"]),
+             ("bodymatter", chapters[0].path, words["terms"]), ("index", f"{INDEX_FILE}#{INDEX_ID}",
+                                                               words["index"])]
+    documents = [pages.cover_page(), pages.title_page(), pages.nav(toc, guide), *chapters, pages.index()]
+    spine = [_item(d, "nav" if d.path == NAV_FILE else "") for d in documents]
+    cover = Item(COVER_IMAGE, "cover-img", "image/png", cover_png(book.config, ctx.styles_dir))
+    images = [Item(i.path, i.item_id, i.media_type, i.data) for i in pages.media.images]
+    modified = build_time()
+    entries = package(book.config, spine, [*_styles(ctx.styles_dir), *images], cover, toc,
+                      [(_epub2_guide(kind), href, title) for kind, href, title in guide],
+                      _accessibility(book, chapters), modified)
+    verify(entries, book, ctx.report)
+    return zip_bytes(entries, modified)
+
+
+def table_of_contents(book: Book, layout: Layout) -> list[TocEntry]:
+    """Two levels: each letter group with its terms, then the index (hrefs package-relative)."""
+    out = []
+    for chapter in (c for c in layout.chapters if c.part == 1):
+        terms = [t for c in layout.chapters if c.group.id == chapter.group.id for t in c.term_ids]
+        children = tuple(TocEntry(book.term(t).title_text, f"{layout.file_of[t]}#{iri_escape(t)}")
+                         for t in terms)
+        out.append(TocEntry(chapter.group.label, chapter.path, children))
+    out.append(TocEntry(labels(book.config.language)["index"], f"{INDEX_FILE}#{INDEX_ID}"))
+    return out
+
+
+def _item(doc: Document, extra: str) -> Item:
+    props = tuple(p for p in (*doc.properties, extra) if p)
+    return Item(doc.path, doc.item_id, XHTML_TYPE, doc.content, props)
+
+
+def _styles(styles_dir: Path) -> list[Item]:
+    """highlight.css (shared with the other formats) and epub.css, from the styles folder only."""
+    sources = {"highlight.css": styles_dir / "highlight.css", "epub.css": styles_dir / "epub" / "epub.css"}
+    return [Item(f"{CSS_DIR}/{name}", f"css-{name.removesuffix('.css')}", "text/css",
+                 sources[name].read_bytes()) for name in STYLE_FILES]
+
+
+def _epub2_guide(kind: str) -> str:
+    """EPUB 2 guide types for the landmarks (only `bodymatter` differs)."""
+    return "text" if kind == "bodymatter" else kind
+
+
+def _accessibility(book: Book, chapters: list[Document]) -> Accessibility:
+    words = labels(book.config.language)
+    has_math = any("mathml" in c.properties for c in chapters)
+    alts = [img.get("alt", "").strip() for c in chapters
+            for img in parse_xml(c.content).iter(f"{{{XHTML}}}img")]
+    summary = " ".join([words["a11y_summary"], *([words["a11y_math"]] if has_math else []),
+                        *([words["a11y_images"]] if alts and all(alts) else [])])
+    return Accessibility(summary, has_math, bool(alts), all(alts))

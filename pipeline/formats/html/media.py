@@ -1,0 +1,123 @@
+"""Files the site ships besides its pages: images of entries, the styles' assets, downloads.
+
+Images are the files the normaliser resolved (`Book.resource`), copied into `media/` under
+their path in the source folder; remote, outside and missing ones were reported (GL601,
+GL308) when the book was read and are shown as their alt text, so the published site never
+loads anything from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ... import diagnostics as dg
+from ...model import Book, Term
+from ..common.media import WEB_IMAGE_TYPES, pick
+from .names import relative
+
+MEDIA_DIR = "media"
+ASSETS_DIR = "assets"
+DOWNLOADS_DIR = "downloads"
+DOWNLOAD_FORMATS = {"pdf": "PDF", "epub": "EPUB", "docx": "DOCX"}
+SUPPORTED_IMAGE_TYPES = WEB_IMAGE_TYPES
+TEMPLATE_SUFFIXES = (".html", ".j2")
+_SRC_TAG = re.compile(r"<(img|video|audio|source|track|embed|iframe|script|input)\b([^>]*?)(/?)>",
+                      re.IGNORECASE)
+_SRC_ATTR = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
+_ALT_ATTR = re.compile(r'\b(?:alt|title)="([^"]*)"', re.IGNORECASE)
+
+
+class SiteMedia:
+    """Rewrites `src` attributes of one term's HTML and copies the files they name."""
+
+    def __init__(self, book: Book, report: dg.Report, site: Path) -> None:
+        self.book = book
+        self.report = report
+        self.site = site
+        self.copied: dict[Path, str] = {}
+
+    def rewrite(self, fragment: str, term: Term, page: str) -> str:
+        """Point every local `src` at its copy in the site; replace refused ones by their alt text."""
+
+        def sub(m: re.Match[str]) -> str:
+            src = _SRC_ATTR.search(m.group(2))
+            if src is None:
+                return m.group(0)
+            url = html.unescape(src.group(1))
+            target = self._publish(url, term)
+            if target is None:
+                alt = _ALT_ATTR.search(m.group(2))
+                return f'<span class="missing-media">{alt.group(1) if alt else ""}</span>'
+            rel = target if target.startswith("data:") else relative(page, target)
+            new = f'src="{html.escape(rel, quote=True)}"'
+            return f"<{m.group(1)}{m.group(2)[:src.start()]}{new}{m.group(2)[src.end():]}{m.group(3)}>"
+
+        return _SRC_TAG.sub(sub, fragment)
+
+    def _publish(self, url: str, term: Term) -> str | None:
+        """Copy the file `url` names into the site; its site path, or None if refused."""
+        if url.startswith("data:"):
+            return None if len(url) > 1_000_000 else url
+        resource = pick(self.book, term, url, SUPPORTED_IMAGE_TYPES, self.report,
+                        "which browsers do not show; the site shows its alt text",
+                        "convert it to PNG, JPEG, WebP or SVG")
+        if resource is None or resource.path is None:
+            return None
+        if resource.path not in self.copied:
+            dest = self.site / MEDIA_DIR / resource.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(resource.path, dest)
+            self.copied[resource.path] = f"{MEDIA_DIR}/{resource.name}"
+        return self.copied[resource.path]
+
+
+def copy_assets(styles_dir: Path, site: Path) -> list[str]:
+    """Copy the site's static files (everything in styles/site that is not a template)."""
+    dest = site / ASSETS_DIR
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(styles_dir / "highlight.css", dest / "highlight.css")
+    names = ["highlight.css"]
+    folder = styles_dir / "site"
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.endswith(TEMPLATE_SUFFIXES):
+            rel = path.relative_to(folder)
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest / rel)
+            names.append(rel.as_posix())
+    return names
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str  # "PDF"
+    path: str  # site-relative
+    size: int  # bytes
+
+
+def copy_downloads(built: dict[str, Path], site: Path) -> list[Download]:
+    """Copy the PDF/EPUB/DOCX built earlier in this run into the site, in a fixed order."""
+    out = []
+    for fmt, label in DOWNLOAD_FORMATS.items():
+        path = built.get(fmt)
+        if path is None or not path.is_file():
+            continue
+        dest = site / DOWNLOADS_DIR / path.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+        out.append(Download(label, f"{DOWNLOADS_DIR}/{path.name}", dest.stat().st_size))
+    return out
+
+
+def human_size(size: int, language: str) -> str:
+    """`1,2 MB` (German) / `1.2 MB`: one decimal, the language's decimal mark."""
+    value, unit = float(size), "B"
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            break
+        value /= 1000
+    text = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+    return (text.replace(".", ",") if language.startswith("de") else text) + f" {unit}"

@@ -1,0 +1,193 @@
+"""The site's pages: the start page, one page per term and the generated index, via Jinja2.
+
+Page paths are site-relative (`index.html`, `genindex.html`, `terms/<name>.html`); every URL
+written into a page is relative to that page, so the site works from `file://` and under any
+path of any static server.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from ...model import INDEX_ID, Book, LetterGroup, Term
+from ...pandoc_ast import stringify
+from ..common.fragments import Fragments, HrefFor, TermFragments, retarget, shift_headings
+from .media import Download, SiteMedia, human_size
+from .names import fragment, relative
+
+START_PAGE = "index.html"
+INDEX_PAGE = "genindex.html"
+TERMS_DIR = "terms"
+_LINK_TAG = re.compile(r"</?a\b[^>]*>")
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """Where each term's page lives, and relative URLs between pages."""
+
+    names: Mapping[str, str]  # term id -> file stem
+
+    def page(self, term_id: str) -> str:
+        if term_id == INDEX_ID:
+            return INDEX_PAGE
+        return f"{TERMS_DIR}/{self.names[term_id]}.html"
+
+    def href(self, from_page: str, term_id: str, anchor: str = "") -> str:
+        return relative(from_page, self.page(term_id), anchor)
+
+    def href_for(self, from_page: str, current: str | None = None) -> HrefFor:
+        """`href_for` for `fragments.retarget` on one page; anchors of its own term stay on it."""
+
+        def href(term_id: str, anchor: str) -> str:
+            if term_id == current:
+                return fragment(anchor or term_id)
+            return self.href(from_page, term_id, anchor)
+
+        return href
+
+
+@dataclass(frozen=True)
+class LetterLink:
+    label: str
+    href: str | None  # None: no term under this letter
+
+
+def letter_bar(groups: list[tuple[str, str]], href: Mapping[str, str]) -> list[LetterLink]:
+    """The groups `(id, label)` in order, with the missing letters A–Z shown (unlinked) in place."""
+    missing = [c for c in string.ascii_uppercase if c not in {g for g, _ in groups}]
+    out: list[LetterLink] = []
+    for gid, label in groups:
+        if len(gid) == 1 and gid in string.ascii_uppercase:
+            while missing and missing[0] < gid:
+                out.append(LetterLink(missing.pop(0), None))
+        out.append(LetterLink(label, href[gid]))
+    out.extend(LetterLink(c, None) for c in missing)
+    return out
+
+
+class SitePages:
+    """Renders every page of the site; `SiteMedia` copies the files the pages need."""
+
+    def __init__(self, env: jinja2.Environment, rendered: Fragments, links: SiteLinks,
+                 media: SiteMedia, downloads: list[Download], base: dict[str, Any]) -> None:
+        self.env = env
+        self.book: Book = rendered.book
+        self.rendered = rendered
+        self.links = links
+        self.media = media
+        self.downloads = downloads
+        self.base = base
+
+    def _common(self, page: str, page_kind: str) -> dict[str, Any]:
+        root = relative(page, START_PAGE).removesuffix(START_PAGE)
+        on_start = page == START_PAGE
+        groups = [(g.id, g.label) for g in self.book.groups]
+        hrefs = {g.id: ("" if on_start else relative(page, START_PAGE)) + "#" + g.anchor
+                 for g in self.book.groups}
+        lang = self.book.config.language
+        downloads = [{"label": d.label, "href": relative(page, d.path),
+                      "size": human_size(d.size, lang)} for d in self.downloads]
+        return {**self.base, "page": page, "root": root, "letters": letter_bar(groups, hrefs),
+                "letters_label": self.base["labels"]["letter_nav"],
+                "page_kind": page_kind, "downloads": downloads,
+                "start_href": relative(page, START_PAGE), "index_href": relative(page, INDEX_PAGE)}
+
+    def start(self) -> str:
+        """The start page: title, letter bar and the list of terms with their taglines."""
+        ctx = self._common(START_PAGE, "start")
+        ctx["groups"] = [self._group(g) for g in self.book.groups]
+        ctx["count"] = len(self.book.terms)
+        return self.env.get_template("start.html").render(ctx)
+
+    def _group(self, group: LetterGroup) -> dict[str, Any]:
+        terms = [self.book.term(t) for t in group.term_ids]
+        return {"id": group.anchor, "label": group.label, "terms": [
+            {"href": self.links.href(START_PAGE, t.id), "tagline": tagline_text(t),
+             "title": Markup(_unlinked(self.rendered.terms[t.id].title))} for t in terms]}
+
+    def index(self) -> str:
+        """The generated index: every title and alias, grouped by letter."""
+        ctx = self._common(INDEX_PAGE, "index")
+        groups = [(g.id, g.label) for g in self.book.index]
+        # The header's letter bar jumps within the index here (aliases add letters of their own).
+        ctx["letters"] = letter_bar(groups, {g.id: f"#index-{g.id}" for g in self.book.index})
+        labels = self.base["labels"]
+        ctx["letters_label"] = f"{labels['index']}: {labels['letter_nav']}"
+        ctx["index_groups"] = [
+            {"id": f"index-{g.id}", "label": g.label, "entries": [
+                {"label": e.label, "href": self.links.href(INDEX_PAGE, e.term_id),
+                 "alias_of": self.book.term(e.term_id).title_text if e.is_alias else ""}
+                for e in g.entries]}
+            for g in self.book.index]
+        ctx["index_id"] = INDEX_ID
+        return self.env.get_template("genindex.html").render(ctx)
+
+    def term(self, term: Term) -> str:
+        """One term's page: tagline, definition, sections, notes, see-also, back-references."""
+        page = self.links.page(term.id)
+        rt = self.rendered.terms[term.id]
+        ctx = self._common(page, "term")
+        fix = self._fixer(term, page)
+        prev, nxt = self.book.neighbours(term.id)
+        group = next(g for g in self.book.groups if g.id == term.letter)
+        ctx.update(
+            term=term, title=Markup(_unlinked(rt.title)), taglines=[fix(t) for t in rt.taglines],
+            definition=fix(rt.definition),
+            sections=[{"id": s.id, "kind": s.kind, "title": fix(s.title), "body": fix(s.body, -1)}
+                      for s in rt.sections],
+            notes=[{"id": nid, "ref": nid.replace("--fn-", "--fnref-"), "body": fix(body)}
+                   for nid, body in rt.notes],
+            see_also=self._see_also(term, rt, page),
+            backrefs=[self._neighbour(page, r) for r in term.refs_in],
+            prev=self._neighbour(page, prev.id) if prev else None,
+            next=self._neighbour(page, nxt.id) if nxt else None,
+            letter={"label": group.label, "href": relative(page, START_PAGE, group.anchor)},
+            description=tagline_text(term),
+            see_also_id=f"{term.id}--seealso", backrefs_id=f"{term.id}--backrefs",
+        )
+        return self.env.get_template("term.html").render(ctx)
+
+    def _fixer(self, term: Term, page: str) -> Callable[..., Markup]:
+        """Retarget links, rewrite media and (optionally) shift headings of the term's fragments."""
+        href_for = self.links.href_for(page, term.id)
+
+        def fix(fragment: str, shift: int = 0) -> Markup:
+            out = self.media.rewrite(retarget(fragment, href_for), term, page)
+            return Markup(shift_headings(out, shift) if shift else out)
+
+        return fix
+
+    def _see_also(self, term: Term, rt: TermFragments, page: str) -> list[dict[str, Any]]:
+        href_for = self.links.href_for(page, term.id)
+        # A term item gets our link around its label; any other item (a web link, text) is
+        # printed as written.
+        items = [{"href": self.links.href(page, link.target) if link.target else None,
+                  "label": Markup(_unlinked(retarget(link.label, href_for)) if link.target
+                                  else retarget(link.label, href_for)),
+                  "broken": not link.target, "web": not link.target and link.label.startswith("<a ")}
+                 for link in rt.see_also]
+        if term.links_index:
+            items.append({"href": self.links.href(page, INDEX_ID),
+                          "label": self.base["labels"]["index"], "broken": False, "web": False})
+        return items
+
+    def _neighbour(self, page: str, term_id: str) -> dict[str, Any]:
+        return {"href": self.links.href(page, term_id),
+                "title": Markup(_unlinked(self.rendered.terms[term_id].title))}
+
+
+def tagline_text(term: Term) -> str:
+    """All taglines as one line of plain text (for lists, search and `<meta name=description>`)."""
+    return " · ".join(stringify(list(t)) for t in term.taglines)
+
+
+def _unlinked(fragment: str) -> str:
+    """Inline HTML without its <a> tags, for use inside a link of our own."""
+    return _LINK_TAG.sub("", fragment)

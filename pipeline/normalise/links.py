@@ -1,0 +1,180 @@
+"""Resolving internal links against term ids, aliases, files and reserved ids."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import unquote
+
+from .. import diagnostics as dg
+from ..model import BROKEN_CLASS, INDEX_ID, SELF_CLASS, XREF_CLASS
+from ..pandoc_ast import Link, Node, Span, attr, stringify
+from .positions import LINK, Locator
+
+
+@dataclass(frozen=True)
+class Target:
+    term: str  # a term id, or INDEX_ID
+    fragment: str  # '' or a prefixed anchor inside the term
+
+
+@dataclass
+class IdTable:
+    """Everything a link may point at."""
+
+    ids: dict[str, str]  # id -> id (exact)
+    aliases: dict[str, str]  # alias -> term id
+    files: dict[str, str]  # source file (relative) -> first term id in it
+    folded: dict[str, list[str]]  # casefolded id/alias -> term ids
+    # a heading id inside a term, as written and as published (`Term--id`) -> (term id, anchor)
+    sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _suggested: dict[str, list[str]] = field(default_factory=dict)
+
+    def suggestions(self, wanted: str) -> list[str]:
+        """Up to three close ids or aliases (cached: real glossaries repeat broken targets)."""
+        key = wanted.casefold()
+        if key not in self._suggested:
+            pool = {k.casefold(): k for k in (*self.ids, *self.aliases)}
+            close = difflib.get_close_matches(key, list(pool), n=3, cutoff=0.6)
+            self._suggested[key] = [pool[c] for c in close]
+        return self._suggested[key]
+
+
+@dataclass
+class LinkContext:
+    """The term whose links are being rewritten, and where to report."""
+
+    file: str
+    term_id: str
+    term_title: str
+    term_line: int
+    locator: Locator
+    seen: dict[str, int]  # url -> occurrences so far in this file
+    local: dict[str, str]  # ids written inside this term -> their unique anchors
+    refs: list[str] = field(default_factory=list)  # term ids linked, in first-use order
+    url: str = ""  # the link being resolved, as written
+    nth: int = 0  # its occurrence in the file
+
+    def add(self, code: str, message: str, hint: str) -> None:
+        """Report at the link's position (found later, in one batch), or at the term's heading."""
+        diagnostic = dg.make(code, self.file, self.term_line, 0, message, hint)
+        self.locator.defer(diagnostic, LINK, self.url, self.nth)
+
+
+def rewrite_links(node: Node, ctx: LinkContext, table: IdTable) -> Node | None:
+    """pandoc_ast.walk callback: make internal links symbolic, broken ones plain text."""
+    if node.get("t") != "Link":
+        return None
+    a, inlines, (url, title) = node["c"]
+    ctx.url, ctx.nth = url, ctx.seen.get(url, 0)
+    ctx.seen[url] = ctx.nth + 1
+    wanted = _internal(url, ctx.file)
+    if wanted is None:
+        return None
+    target = _resolve(wanted, ctx, table, stringify(inlines))
+    if target is None:
+        return Span(attr("", [BROKEN_CLASS, *a[1]], {"target": wanted[1] or wanted[0]}), inlines)
+    if target.term == ctx.term_id and not target.fragment:
+        ctx.add(dg.LINK_SELF, f"„{ctx.term_title}“ links to itself",
+                "remove the link; it is published as plain text")
+        return Span(attr("", [SELF_CLASS]), inlines)
+    if target.term not in ctx.refs and target.term not in (ctx.term_id, INDEX_ID):
+        ctx.refs.append(target.term)
+    anchor = target.fragment or target.term
+    link_attr = attr(a[0], [XREF_CLASS, *a[1]], {"term": target.term})
+    return Link(link_attr, inlines, "#" + anchor, title)
+
+
+def _internal(url: str, current_file: str) -> tuple[str, str] | None:
+    """('', fragment) for `#x`, (file, fragment) for a link to a source file, else None."""
+    if url.startswith("#"):
+        return "", unquote(url[1:])
+    if "://" in url or url.startswith(("mailto:", "data:", "/")):
+        return None
+    path, _, frag = url.partition("#")
+    if not path.lower().endswith((".md", ".markdown")):
+        return None
+    joined = PurePosixPath(current_file).parent / unquote(path)
+    parts: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts), unquote(frag)
+
+
+def _resolve(wanted: tuple[str, str], ctx: LinkContext, table: IdTable,
+             label: str) -> Target | None:
+    file, frag = wanted
+    if file:
+        return _resolve_file(file, frag, ctx, table)
+    return resolve_fragment(frag, ctx, table, label)
+
+
+def _resolve_file(file: str, frag: str, ctx: LinkContext, table: IdTable) -> Target | None:
+    if frag:
+        return resolve_fragment(frag, ctx, table, frag)
+    term = table.files.get(file)
+    if term is None:
+        ctx.add(dg.LINK_BROKEN, f"link to „{file}“, which is not a source file",
+                "link to the term's id instead: [Label](#Id)")
+        return None
+    ctx.add(dg.LINK_FILE, f"link to file „{file}“ resolved to its term #{term}",
+            f"write [Label](#{term}) to link the term directly")
+    return Target(term, "")
+
+
+def resolve_fragment(frag: str, ctx: LinkContext, table: IdTable, label: str) -> Target | None:
+    """Exact id, Index, local section, alias, then a unique case-insensitive match."""
+    if not frag:
+        _empty(ctx, table, label)
+        return None
+    if frag == INDEX_ID:
+        return Target(INDEX_ID, "")
+    if frag in table.ids:
+        return Target(frag, "")
+    if frag in ctx.local:
+        return Target(ctx.term_id, ctx.local[frag])
+    if frag in table.aliases:
+        term = table.aliases[frag]
+        ctx.add(dg.LINK_ALIAS, f"#{frag} is an alias of #{term}", f"write (#{term})")
+        return Target(term, "")
+    sections = table.sections.get(frag, [])
+    if len(sections) == 1:
+        return Target(*sections[0])
+    if sections:
+        ctx.add(dg.LINK_BROKEN, f"link „{label}“ to #{frag}: several terms have a section with this "
+                f"id (published as plain text)",
+                "link one of them: " + " or ".join(f"(#{anchor})" for _, anchor in sections))
+        return None
+    folded = frag.casefold()
+    if folded == INDEX_ID.casefold():
+        return _case_mismatch(ctx, frag, INDEX_ID)
+    candidates = table.folded.get(folded, [])
+    if len(candidates) == 1:
+        return _case_mismatch(ctx, frag, candidates[0])
+    if candidates:
+        hint = "ambiguous by case: " + ", ".join(f"#{a}" for a in candidates)
+    else:
+        close = table.suggestions(frag)
+        hint = ("did you mean " + " or ".join(f"#{c}" for c in close) + "?") if close else (
+            f"write the entry #{frag} or remove the link")
+    ctx.add(dg.LINK_BROKEN,
+            f"link „{label}“ to #{frag}: no term has this id (published as plain text)", hint)
+    return None
+
+
+def _empty(ctx: LinkContext, table: IdTable, label: str) -> None:
+    close = table.suggestions(label) if label else []
+    hint = (("did you mean " + " or ".join(f"(#{c})" for c in close) + "?") if close else
+            f"write the id of the term it should lead to: [{label}](#Id)")
+    ctx.add(dg.LINK_BROKEN, f"link „{label}“ has an empty target (#) (published as plain text)", hint)
+
+
+def _case_mismatch(ctx: LinkContext, frag: str, term: str) -> Target:
+    ctx.add(dg.LINK_CASE, f"link #{frag} differs from id #{term} only in case; resolved",
+            f"write (#{term})")
+    return Target(term, "")

@@ -1,0 +1,257 @@
+"""Phase 1 — load: find the source files, read and parse them, cut them into raw terms.
+
+Nothing here knows about other files; cross-file checks (duplicate ids, links) are resolve's job.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import diagnostics as dg
+from .. import pandoc
+from ..config import CONFIG_NAME, BookConfig
+from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
+from ..pandoc_ast import Node, stringify
+from . import rawlinks
+from .positions import HEADER, Locator, term_heading_lines
+
+SOURCE_SUFFIXES = (".md", ".markdown")
+MERGE_MIN_TERMS = 12
+_ID_CHARS = re.compile(r"[^\w.:-]+")
+_RAW_ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
+_WARN_POS = re.compile(r"line (\d+),? column (\d+)")
+
+
+@dataclass
+class RawTerm:
+    """A term as found in one file: its heading and the blocks up to the next term heading."""
+
+    file: str
+    ordinal: int  # position among the file's term headings
+    level: int
+    id: str  # as written; '' when the heading has none
+    classes: list[str]
+    attributes: dict[str, str]
+    title: list[Node]
+    blocks: list[Node]
+    line: int
+    column: int
+
+
+@dataclass
+class SourceFile:
+    name: str  # relative to the source folder, forward slashes
+    path: Path
+    text: str
+    terms: list[RawTerm] = field(default_factory=list)
+
+
+@dataclass
+class Loaded:
+    files: list[SourceFile]
+    api_version: list[int]
+    locator: Locator
+
+
+def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
+    """Every Markdown file below `source`, sorted, minus hidden/underscore folders and excludes."""
+    found: list[tuple[str, Path]] = []
+    # Sort by folder, then name without suffix: "Zebra.md" comes before "Zebra-Kopie.md", so the
+    # first of two duplicate ids is the one an author would call the original.
+    for path in sorted(source.rglob("*"), key=lambda p: (p.parent.as_posix(), p.stem, p.suffix)):
+        rel = path.relative_to(source).as_posix()
+        if path.suffix.lower() not in SOURCE_SUFFIXES or not path.is_file():
+            continue
+        if any(part.startswith((".", "_")) for part in Path(rel).parts):
+            continue
+        if any(fnmatch.fnmatch(rel, pat) for pat in config.exclude):
+            continue
+        found.append((rel, path))
+    return found
+
+
+def load(source: Path, config: BookConfig, report: dg.Report,
+         progress: Callable[[str], None] | None = None) -> Loaded:
+    """Read and parse every source file; unreadable, empty and merged files are reported and skipped."""
+    if not source.is_dir():
+        raise dg.GlossaryError(dg.make(
+            dg.SOURCE_MISSING, str(source), 0, 0, "source folder does not exist",
+            "pass the folder that holds your entries, e.g. `glossary check source/`"), exit_code=2)
+    readable: list[SourceFile] = []
+    for rel, path in discover(source, config):
+        text = _read(rel, path, report)
+        if text is not None and not _skip(rel, text, report):
+            readable.append(SourceFile(rel, path, text))
+    if not readable:
+        raise dg.GlossaryError(dg.make(
+            dg.SOURCE_MISSING, str(source), 0, 0, "no Markdown entries found",
+            f"put one .md file per term in the folder (and {CONFIG_NAME} beside them)"), exit_code=2)
+    if progress:
+        progress(f"parsing {len(readable)} files with pandoc")
+    batch = pandoc.parse_batch({f.name: f.path for f in readable})
+    files: list[SourceFile] = []
+    raw_anchors = frozenset(f.name for f in readable if _RAW_ANCHOR.search(f.text))
+    locator = Locator({f.name: f.path for f in readable}, raw_anchors)
+    for f in readable:
+        if f.name in batch.failures:
+            report.add(_parse_failure(f.name, batch.failures[f.name]))
+            continue
+        parsed = batch.files[f.name]
+        _pandoc_warnings(f.name, parsed.warnings, report)
+        blocks = rawlinks.convert(parsed.blocks) if f.name in raw_anchors else parsed.blocks
+        _cut_terms(f, blocks, report, locator)
+        files.append(f)
+    return Loaded(files, batch.api_version, locator)
+
+
+def _read(rel: str, path: Path, report: dg.Report) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        report.add(dg.make(dg.FILE_UNREADABLE, rel, 0, 0, f"cannot read file: {exc.strerror}",
+                           "check the file's permissions"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        report.add(dg.make(
+            dg.FILE_UNREADABLE, rel, line, column,
+            f"not valid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})",
+            "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"))
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def _skip(rel: str, text: str, report: dg.Report) -> bool:
+    if not text.strip():
+        report.add(dg.make(dg.FILE_EMPTY, rel, 1, 1, "file is empty",
+                           "write the entry or delete the file"))
+        return True
+    terms = len(term_heading_lines(text))
+    if text.startswith("---\n") and terms >= MERGE_MIN_TERMS:
+        report.add(dg.make(
+            dg.FILE_MERGED, rel, 1, 1,
+            f"looks like a generated merge of the glossary (YAML front matter, {terms} terms); skipped",
+            "delete it or add it to `exclude` in book.toml; entries belong in one file each"))
+        return True
+    return False
+
+
+def _parse_failure(rel: str, message: str) -> dg.Diagnostic:
+    lines = [ln.strip().rstrip(":") for ln in message.splitlines() if ln.strip()]
+    first = "; ".join(lines[:3]) if lines else "pandoc failed"
+    m = _WARN_POS.search(message)
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+    return dg.make(dg.FILE_PARSE, rel, line, max(col, 1), f"pandoc cannot parse the file: {first}",
+                   "fix the syntax pandoc names (often a YAML block or an unclosed fence)")
+
+
+def _pandoc_warnings(rel: str, warnings: list[str], report: dg.Report) -> None:
+    for message in warnings:
+        m = _WARN_POS.search(message)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+        clean = re.sub(r"\s*(at\s+)?\"?" + re.escape(rel) + r"\"?(\s+line \d+ column \d+)?", "", message)
+        report.add(dg.make(dg.PANDOC_WARNING, rel, line, col, f"pandoc: {clean.strip()}",
+                           "see pandoc's manual for the construct it names"))
+
+
+def _cut_terms(f: SourceFile, blocks: list[Node], report: dg.Report, locator: Locator) -> None:
+    """Split a file's blocks at headings carrying `.term`."""
+    current: RawTerm | None = None
+    preamble: list[Node] = []
+    lines = term_heading_lines(f.text)
+    for block in blocks:
+        if block["t"] == "Header" and TERM_CLASS not in block["c"][1][1]:
+            block = _repaired(f, block, len(f.terms), lines, report)
+        if block["t"] == "Header" and TERM_CLASS in block["c"][1][1]:
+            current = _start_term(f, block, len(f.terms), lines)
+            f.terms.append(current)
+        elif current is not None:
+            current.blocks.append(block)
+        else:
+            preamble.append(block)
+    if not f.terms:
+        report.add(dg.make(dg.FILE_NO_TERM, f.name, 1, 1, "no term heading in this file",
+                           "mark the entry's heading with {#Id .term}, or exclude the file"))
+        return
+    if any(b["t"] not in ("HorizontalRule", "RawBlock", "Null") for b in preamble):
+        t = f.terms[0]
+        report.add(dg.make(dg.FILE_PREAMBLE, f.name, 1, 1,
+                           f"text before the first term heading (line {t.line}) is not published",
+                           "move it below a term heading or delete it"))
+    ordinal = 0  # headings counted in file order, to match pandoc's positions later
+    for term in f.terms:
+        ordinal = _check_classes(f, term, report, locator, ordinal)
+
+
+def _repaired(f: SourceFile, header: Node, ordinal: int, lines: list[tuple[int, int, str]],
+              report: dg.Report) -> Node:
+    """A heading whose `{#id .term}` pandoc could not read (it shows up as text) becomes a term
+    again, with an id reduced to the characters pandoc accepts — and an error saying so."""
+    level, _attr, inlines = header["c"]
+    start = next((i for i, n in enumerate(inlines)
+                  if n["t"] == "Str" and n["c"].startswith("{")), None)
+    if start is None:
+        return header
+    raw = stringify(inlines[start:]).strip()
+    tokens = raw[1:-1].split() if raw.endswith("}") else []
+    classes = [t[1:] for t in tokens if t.startswith(".")]
+    if TERM_CLASS not in classes:
+        return header
+    written = next((t[1:] for t in tokens if t.startswith("#")), "")
+    ident = _ID_CHARS.sub("-", written).strip("-")
+    title = inlines[:start]
+    while title and title[-1]["t"] in ("Space", "SoftBreak"):
+        title = title[:-1]
+    line, col = lines[ordinal][:2] if ordinal < len(lines) else (0, 0)
+    report.add(dg.make(dg.ID_INVALID, f.name, line, col,
+                       f"pandoc cannot read the attribute block {raw}; published with id #{ident}",
+                       "ids may hold letters, digits and - _ . : only; write "
+                       f"{{#{ident} .term}}"))
+    return {"t": "Header", "c": [level, [ident, classes, []], title]}
+
+
+def _start_term(f: SourceFile, header: Node, ordinal: int,
+                lines: list[tuple[int, int, str]]) -> RawTerm:
+    level, (ident, classes, kvs), inlines = header["c"]
+    line, col = 0, 0
+    if ordinal < len(lines) and (not ident or f"#{ident}" in lines[ordinal][2]):
+        line, col = lines[ordinal][0], lines[ordinal][1]
+    else:  # the k-th match is off (a heading inside a code block?): find the id instead
+        line, col = next(((ln, c) for ln, c, text in lines if ident and f"#{ident}" in text), (0, 0))
+    return RawTerm(f.name, ordinal, level, ident, list(classes), {k: v for k, v in kvs},
+                   inlines, [], line, col)
+
+
+def _check_classes(f: SourceFile, term: RawTerm, report: dg.Report, locator: Locator,
+                   ordinal: int) -> int:
+    """Report unknown heading classes; returns the running count of headings in the file."""
+    unknown = [c for c in term.classes if c not in KNOWN_TERM_CLASSES]
+    if unknown:
+        report.add(_unknown_class(f.name, term.line, term.column, unknown, stringify(term.title)))
+    ordinal += 1
+    for block in term.blocks:
+        if block["t"] != "Header":
+            continue
+        _, (_ident, classes, _kvs), inlines = block["c"]
+        unknown = [c for c in classes if c not in KNOWN_SECTION_CLASSES]
+        if unknown:
+            d = _unknown_class(f.name, term.line, 0, unknown, stringify(inlines))
+            locator.defer(d, HEADER, "", ordinal)
+        ordinal += 1
+    return ordinal
+
+
+def _unknown_class(file: str, line: int, col: int, classes: list[str], title: str) -> dg.Diagnostic:
+    names = ", ".join(f".{c}" for c in classes)
+    return dg.make(dg.HEADING_CLASS, file, line, col,
+                   f"heading „{title}“ has unknown class {names}",
+                   "known: .term .explanation .seealso .haiku .example .note .history .quote "
+                   ".sources — check the spelling")

@@ -1,0 +1,251 @@
+"""Phase 2 — resolve: unique ids, aliases, links, order, letter groups, index, back-references."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+
+from .. import diagnostics as dg
+from ..config import BookConfig
+from ..i18n import quotation_marks
+from ..model import (
+    INDEX_ID,
+    RESERVED_IDS,
+    Book,
+    IndexEntry,
+    IndexGroup,
+    LetterGroup,
+    Location,
+    Term,
+)
+from ..pandoc_ast import Node, iter_nodes, stringify, transform
+from .collation import letter_of, sort_key
+from .links import IdTable, LinkContext, rewrite_links
+from .load import Loaded, RawTerm, SourceFile
+from .mathcheck import check_formulas
+from .positions import Locator
+from .resources import Resources, check_images
+from .structure import local_anchors, prefix_id, split, term_id_from_title
+
+_PICKED = frozenset({"Image", "Math", "RawInline", "RawBlock"})  # what the image and formula checks read
+
+
+@dataclass
+class Named:
+    """A raw term with its final id and aliases."""
+
+    raw: RawTerm
+    id: str
+    aliases: list[str]
+
+
+def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report) -> Book:
+    """Turn loaded files into the immutable Book; every problem becomes a diagnostic."""
+    named = _assign_ids(loaded.files, report)
+    table = _id_table(named, loaded.files, report)
+    # One link-occurrence counter per file, shared by its terms (read in file order), so the
+    # nth link to a target is matched with the nth position pandoc reported for it.
+    counters: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
+    terms = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
+             for n in named]
+    # One walk over each term finds its images and formulas for both checks.
+    walked = [(t, [n for n in iter_nodes(t.content) if n["t"] in _PICKED]) for t in terms]
+    images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
+    resources: Resources = {}
+    for term, nodes in walked:  # still in file order, as the image counters need
+        check_images(term, nodes, source, loaded.locator, images[term.source.file], resources)
+    check_formulas(walked, source, loaded.api_version, report)
+    loaded.locator.settle(report)
+    terms.sort(key=lambda t: t.sort_key)
+    terms = _with_back_references(terms)
+    return Book(
+        config=config,
+        source_dir=source,
+        terms=tuple(terms),
+        groups=_letter_groups(terms),
+        index=_index(terms, config.language),
+        diagnostics=tuple(report),
+        pandoc_api_version=tuple(loaded.api_version),
+        resources=MappingProxyType(resources),
+    )
+
+
+def _assign_ids(files: list[SourceFile], report: dg.Report) -> list[Named]:
+    first_seen: dict[str, RawTerm] = {}
+    out: list[Named] = []
+    for f in files:
+        for raw in f.terms:
+            ident = _checked_id(raw, report)
+            if ident in first_seen:
+                ident = _rename_duplicate(raw, ident, first_seen, report)
+            first_seen[ident] = raw
+            out.append(Named(raw, ident, _aliases(raw)))
+    return out
+
+
+def _checked_id(raw: RawTerm, report: dg.Report) -> str:
+    title = stringify(raw.title).strip()
+    if not raw.id:
+        ident = term_id_from_title(title or Path(raw.file).stem)
+        named = f"term „{title}“" if title else "term heading without a title"
+        report.add(dg.make(dg.TERM_NO_ID, raw.file, raw.line, raw.column,
+                           f"{named} has no id; using #{ident}",
+                           f"add {{#{ident} .term}} to the heading"))
+        return ident
+    if raw.id in RESERVED_IDS or raw.id.casefold() == INDEX_ID.casefold():
+        report.add(dg.make(dg.ID_RESERVED, raw.file, raw.line, raw.column,
+                           f"#{raw.id} is reserved for the generated index",
+                           "give the term another id"))
+        return raw.id + "-term"
+    return raw.id
+
+
+def _rename_duplicate(raw: RawTerm, ident: str, first_seen: dict[str, RawTerm],
+                      report: dg.Report) -> str:
+    other = first_seen[ident]
+    n = 2
+    while f"{ident}-{n}" in first_seen:
+        n += 1
+    new = f"{ident}-{n}"
+    report.add(dg.make(
+        dg.ID_DUPLICATE, raw.file, raw.line, raw.column,
+        f"duplicate id #{ident}: already used by „{stringify(other.title)}“ at "
+        f"{other.file}:{other.line}:{other.column}; this one is published as #{new}",
+        "give one of the two terms another id (links keep going to the first)"))
+    return new
+
+
+def _aliases(raw: RawTerm) -> list[str]:
+    value = raw.attributes.get("aliases") or raw.attributes.get("alias") or ""
+    return [a.strip() for a in value.split(";") if a.strip()]
+
+
+def _id_table(named: list[Named], files: list[SourceFile], report: dg.Report) -> IdTable:
+    ids = {n.id: n.id for n in named}
+    aliases: dict[str, str] = {}
+    for n in named:
+        kept = []
+        for alias in n.aliases:
+            clash = alias in ids or alias in aliases or alias == INDEX_ID
+            if clash:
+                owner = ids.get(alias) or aliases.get(alias) or INDEX_ID
+                report.add(dg.make(dg.ALIAS_CONFLICT, n.raw.file, n.raw.line, n.raw.column,
+                                   f"alias „{alias}“ of #{n.id} is already taken by #{owner}",
+                                   "remove or rename the alias"))
+                continue
+            aliases[alias] = n.id
+            kept.append(alias)
+        n.aliases = kept
+    folded: dict[str, list[str]] = defaultdict(list)
+    for key, term in (*ids.items(), *aliases.items()):
+        if term not in folded[key.casefold()]:
+            folded[key.casefold()].append(term)
+    by_file = {f.name: f.terms[0].id for f in files if f.terms}
+    first_ids = {n.raw.file: n.id for n in reversed(named)}
+    by_file = {name: first_ids.get(name, ident) for name, ident in by_file.items()}
+    return IdTable(ids, aliases, by_file, dict(folded), _sections(named))
+
+
+def _sections(named: list[Named]) -> dict[str, list[tuple[str, str]]]:
+    """Every heading id inside a term, so another entry can link to that section."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for n in named:
+        for written, anchor in local_anchors(n.id, n.raw.blocks).items():
+            out[written].append((n.id, anchor))
+            out[anchor].append((n.id, anchor))
+    return dict(out)
+
+
+def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,
+                config: BookConfig, report: dg.Report) -> Term:
+    raw = n.raw
+    quoted = quotation_marks(config.language)
+    title_text = stringify(transform(raw.title, quoted)).strip()
+    if not title_text:
+        report.add(dg.make(dg.TERM_NO_TITLE, raw.file, raw.line, raw.column,
+                           f"term #{n.id} has no title; its id is printed instead",
+                           f"write the term before the braces: {'#' * raw.level} {n.id} {{#{n.id} .term}}"))
+        raw = replace(raw, title=[{"t": "Str", "c": n.id}])
+        title_text = n.id
+    ctx = LinkContext(raw.file, n.id, title_text, raw.line, locator, seen,
+                      local_anchors(n.id, raw.blocks))
+
+    def visit(node: Node) -> Node | list[Node] | None:
+        if node["t"] == "Link":
+            return rewrite_links(node, ctx, table)
+        if node["t"] == "Quoted":
+            return quoted(node)
+        prefix_id(n.id, node)
+        return None
+
+    title = transform(raw.title, visit)
+    blocks = transform(raw.blocks, visit)
+    parts = split(n.id, raw.level, blocks)
+    _structure_diagnostics(raw, title_text, parts.taglines, blocks, parts.seealso_not_last,
+                           parts.links_index, bool(parts.see_also), report)
+    for text in parts.seealso_text:
+        report.add(dg.make(dg.SEEALSO_TEXT, raw.file, raw.line, raw.column,
+                           f"the see-also list of „{title_text}“ holds „{text}“, which is no link; "
+                           "printed as text", "write it as [Label](#Id), or move it out of the list"))
+    letter, _label = letter_of(title_text, config.language)
+    return Term(
+        id=n.id, title=tuple(title), title_text=title_text,
+        sort_key=sort_key(title_text, n.id, config.language), letter=letter,
+        aliases=tuple(n.aliases), taglines=tuple(tuple(t) for t in parts.taglines),
+        definition=tuple(parts.definition), sections=tuple(parts.sections),
+        see_also=tuple(parts.see_also), links_index=parts.links_index,
+        refs_out=tuple(ctx.refs), refs_in=(),
+        source=Location(raw.file, raw.line, raw.column), original_id=raw.id,
+    )
+
+
+def _structure_diagnostics(raw: RawTerm, title: str, taglines: list[list[Node]],
+                           blocks: list[Node], seealso_not_last: bool,
+                           links_index: bool, has_see_also: bool, report: dg.Report) -> None:
+    where = (raw.file, raw.line, raw.column)
+    if not blocks:
+        report.add(dg.make(dg.TERM_EMPTY, *where, f"term „{title}“ has no text",
+                           "write a definition below the heading"))
+    elif not taglines:
+        report.add(dg.make(dg.TERM_NO_TAGLINE, *where, f"term „{title}“ has no tagline",
+                           "add a bold-italic line ***…*** right below the heading"))
+    if seealso_not_last:
+        report.add(dg.make(dg.SEEALSO_NOT_LAST, *where,
+                           f"the see-also section of „{title}“ is not its last section",
+                           "move ### Verwandte Themen {.seealso} to the end"))
+    if has_see_also and not links_index:
+        report.add(dg.make(dg.SEEALSO_NO_INDEX, *where,
+                           f"the see-also list of „{title}“ does not link the index",
+                           "end it with [Index](#Index)"))
+
+
+def _with_back_references(terms: list[Term]) -> list[Term]:
+    incoming: dict[str, list[str]] = defaultdict(list)
+    for t in terms:  # book order, so back-references come out in book order too
+        for target in t.refs_out:
+            incoming[target].append(t.id)
+    return [replace(t, refs_in=tuple(incoming.get(t.id, ()))) for t in terms]
+
+
+def _letter_groups(terms: list[Term]) -> tuple[LetterGroup, ...]:
+    groups: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for t in terms:
+        groups.setdefault(t.letter, []).append(t.id)
+        labels[t.letter] = "0–9" if t.letter == "0-9" else t.letter
+    return tuple(LetterGroup(k, labels[k], tuple(v)) for k, v in groups.items())
+
+
+def _index(terms: list[Term], lang: str) -> tuple[IndexGroup, ...]:
+    entries = [IndexEntry(t.title_text, t.id, False, t.sort_key) for t in terms]
+    entries += [IndexEntry(a, t.id, True, sort_key(a, t.id, lang)) for t in terms for a in t.aliases]
+    entries.sort(key=lambda e: e.sort_key)
+    grouped: dict[str, list[IndexEntry]] = {}
+    labels: dict[str, str] = {}
+    for e in entries:
+        gid, label = letter_of(e.label, lang)
+        grouped.setdefault(gid, []).append(e)
+        labels[gid] = label
+    return tuple(IndexGroup(k, labels[k], tuple(v)) for k, v in grouped.items())
