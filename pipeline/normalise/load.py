@@ -95,7 +95,7 @@ def load(source: Path, config: BookConfig, report: dg.Report,
     batch = pandoc.parse_batch({f.name: f.path for f in readable})
     files: list[SourceFile] = []
     raw_anchors = frozenset(f.name for f in readable if _RAW_ANCHOR.search(f.text))
-    locator = Locator({f.name: f.path for f in readable}, raw_anchors)
+    locator = Locator({f.name: f.text for f in readable})
     for f in readable:
         if f.name in batch.failures:
             report.add(_parse_failure(f.name, batch.failures[f.name]))
