@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -22,6 +23,10 @@ from .pandoc_ast import Node
 
 READER = "markdown-auto_identifiers"
 _MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
+_FILE_SCOPE_PREFIX = re.compile(r'"(#?)f\d{5}\.md__')
+_FILE_SELF_LINK = re.compile(r'"#f\d{5}\.md"')
+
+
 class PandocError(Exception):
     """pandoc failed; `message` is its stderr, trimmed."""
 
@@ -184,30 +189,27 @@ def _parse_linked(
     (tmp / "zz-boundary.md").write_text(f"<!-- {marker} -->\n", encoding="utf-8")
     inputs = [x for name in names for x in (name, "zz-boundary.md")]
     out, err = run(["--file-scope", "-f", READER, "-t", "json", *inputs], None, str(tmp))
-    doc = json.loads(out)
+    doc = json.loads(_unprefixed(out.decode("utf-8")))
     blocks = _split_blocks(doc["blocks"], names, marker)
     return doc["pandoc-api-version"], blocks, _split_warnings(err, names)
 
 
 def _split_blocks(blocks: list[Node], names: list[str], marker: str) -> list[list[Node]]:
-    """Cut the combined block list at the boundary markers and undo --file-scope id prefixes."""
+    """Cut the combined block list at the boundary markers."""
     chunks: list[list[Node]] = [[]]
     for block in blocks:
         if block["t"] == "RawBlock" and marker in block["c"][1]:
             chunks.append([])
         else:
             chunks[-1].append(block)
-    return [_unprefix(chunk, name) for chunk, name in zip(chunks, names, strict=False)]
+    return chunks[: len(names)]
 
 
-def _unprefix(blocks: list[Node], name: str) -> list[Node]:
-    text = json.dumps(blocks, ensure_ascii=False)
-    if name not in text:
-        return blocks
-    prefix = name + "__"
-    # An empty fragment `[x](#)` comes back as a link to the file itself: "#f00003.md".
-    text = text.replace(f'"#{prefix}', '"#').replace(f'"{prefix}', '"').replace(f'"#{name}"', '"#"')
-    return json.loads(text)  # type: ignore[no-any-return]
+def _unprefixed(out: str) -> str:
+    """pandoc's JSON without the --file-scope prefixes of ids and fragments (`f00003.md__`), and
+    an empty fragment `[x](#)`, which comes back as a link to its file (`#f00003.md`), as `#`.
+    The names are this module's own (`_link_inputs`), so one pass over the text finds them all."""
+    return _FILE_SELF_LINK.sub('"#"', _FILE_SCOPE_PREFIX.sub(r'"\1', out))
 
 
 def _split_warnings(stderr: str, names: list[str]) -> dict[str, list[str]]:

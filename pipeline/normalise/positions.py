@@ -204,8 +204,9 @@ def term_heading_lines(text: str) -> list[tuple[int, int, str]]:
     Only a locator for diagnostics: which headings are terms is decided by pandoc's AST; the
     k-th AST term heading is matched with the k-th line found here and checked by its id.
     """
+    lines = _LineIndex(text)
     out = []
     for m in _TERM_HEADING.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
+        line = lines.at(m.start())[0]
         out.append((line, len(m.group(0)) - len(m.group(0).lstrip(" ")) + 1, m.group(0)))
     return out

@@ -20,14 +20,14 @@ from ..model import (
     Location,
     Term,
 )
-from ..pandoc_ast import Node, iter_nodes, stringify, transform
+from ..pandoc_ast import Node, stringify, transform
 from .collation import letter_of, sort_key
 from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
 from .positions import Locator
 from .resources import Resources, check_images
-from .structure import local_anchors, prefix_id, split, term_id_from_title
+from .structure import Parts, local_anchors, prefix_id, split, term_id_from_title
 
 _PICKED = frozenset({"Image", "Math", "RawInline", "RawBlock"})  # what the image and formula checks read
 
@@ -48,10 +48,10 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
     # One link-occurrence counter per file, shared by its terms (read in file order), so the
     # nth link to a target is matched with the nth position pandoc reported for it.
     counters: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
-    terms = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
-             for n in named]
-    # One walk over each term finds its images and formulas for both checks.
-    walked = [(t, [n for n in iter_nodes(t.content) if n["t"] in _PICKED]) for t in terms]
+    # Each term's images and formulas are picked up by the walk that resolves its links.
+    walked = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
+              for n in named]
+    terms = [term for term, _ in walked]
     images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
     resources: Resources = {}
     for term, nodes in walked:  # still in file order, as the image counters need
@@ -159,7 +159,8 @@ def _sections(named: list[Named]) -> dict[str, list[tuple[str, str]]]:
 
 
 def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,
-                config: BookConfig, report: dg.Report) -> Term:
+                config: BookConfig, report: dg.Report) -> tuple[Term, list[Node]]:
+    """The term, and its images, formulas and raw HTML in source order (for the checks)."""
     raw = n.raw
     quoted = quotation_marks(config.language)
     title_text = stringify(transform(raw.title, quoted)).strip()
@@ -172,11 +173,16 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
     ctx = LinkContext(raw.file, n.id, title_text, raw.line, locator, seen,
                       local_anchors(n.id, raw.blocks))
 
+    picked: list[Node] = []
+
     def visit(node: Node) -> Node | list[Node] | None:
-        if node["t"] == "Link":
+        t = node["t"]
+        if t == "Link":
             return rewrite_links(node, ctx, table)
-        if node["t"] == "Quoted":
+        if t == "Quoted":
             return quoted(node)
+        if t in _PICKED:
+            picked.append(node)
         prefix_id(n.id, node)
         return None
 
@@ -189,6 +195,11 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
         report.add(dg.make(dg.SEEALSO_TEXT, raw.file, raw.line, raw.column,
                            f"the see-also list of „{title_text}“ holds „{text}“, which is no link; "
                            "printed as text", "write it as [Label](#Id), or move it out of the list"))
+    return _term(n, raw, title, title_text, parts, ctx.refs, config), picked
+
+
+def _term(n: Named, raw: RawTerm, title: list[Node], title_text: str, parts: Parts, refs: list[str],
+          config: BookConfig) -> Term:
     letter, _label = letter_of(title_text, config.language)
     return Term(
         id=n.id, title=tuple(title), title_text=title_text,
@@ -196,7 +207,7 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
         aliases=tuple(n.aliases), taglines=tuple(tuple(t) for t in parts.taglines),
         definition=tuple(parts.definition), sections=tuple(parts.sections),
         see_also=tuple(parts.see_also), links_index=parts.links_index,
-        refs_out=tuple(ctx.refs), refs_in=(),
+        refs_out=tuple(refs), refs_in=(),
         source=Location(raw.file, raw.line, raw.column), original_id=raw.id,
     )
 
