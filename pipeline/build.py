@@ -7,13 +7,13 @@ imports the formats; no format imports it.
 
 from __future__ import annotations
 
+import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-import jinja2
-
 from . import diagnostics as dg
+from .cache import Cache
 from .formats import FORMATS, order, writer
 from .formats.context import STYLES_DIR, BuildContext, Progress
 from .normalise import read_book
@@ -24,20 +24,23 @@ def _quiet(_: str) -> None:
 
 
 def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report,
-          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR) -> dict[str, Path]:
-    """Read, resolve, then write each requested format; returns format -> output path."""
+          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
+          cache: Cache | None = None) -> dict[str, Path]:
+    """Read, resolve, then write each requested format; returns format -> output path.
+
+    With a `cache`, what was computed from the same inputs before is reused (same bytes)."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
                                        f"unknown format {', '.join(unknown)}",
                                        f"choose from {', '.join(FORMATS)}"), exit_code=2)
-    book = read_book(source, report, progress)
+    book = read_book(source, report, progress, cache)
     if report.strict and report.errors:
         raise dg.GlossaryError(dg.make(
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
-    ctx = BuildContext(report, styles_dir, progress)
+    ctx = BuildContext(report, styles_dir, progress, cache=cache or Cache(None))
     failed: list[dg.GlossaryError] = []
     for fmt in order(formats):
         progress(f"building {fmt}")
@@ -47,7 +50,10 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             if exc.exit_code != 1:
                 raise
             failed.append(exc)
-        except jinja2.TemplateError as exc:  # a customised template: the author's to fix
+        except Exception as exc:
+            if not _is_template_error(exc):
+                raise
+            # a customised template: the author's to fix
             failed.append(dg.GlossaryError(_template_failure(exc, fmt, styles_dir)))
     if failed:
         report.extend(exc.diagnostic for exc in failed[1:])
@@ -55,7 +61,14 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
     return dict(ctx.built)
 
 
-def _template_failure(exc: jinja2.TemplateError, fmt: str, styles_dir: Path) -> dg.Diagnostic:
+def _is_template_error(exc: Exception) -> bool:
+    """A Jinja2 error (Jinja2 is imported only by the formats that use templates: `check` and a
+    build of md alone never load it, so an error can only be one when it is loaded)."""
+    jinja2 = sys.modules.get("jinja2")
+    return jinja2 is not None and isinstance(exc, jinja2.TemplateError)
+
+
+def _template_failure(exc: Exception, fmt: str, styles_dir: Path) -> dg.Diagnostic:
     """Where in which template it failed: the syntax error's own position, or the deepest
     template frame of the traceback for an error while rendering."""
     file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None) or 0

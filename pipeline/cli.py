@@ -18,9 +18,10 @@ from typing import TextIO
 
 from . import diagnostics as dg
 from .build import build
+from .cache import CACHE_DIR, Cache, clear
 from .formats import FORMATS
 from .formats.context import STYLES_DIR, Progress
-from .normalise import read_book
+from .normalise import book_cache, read_book
 from .version import __version__
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -43,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     common.add_argument("-v", "--verbose", action="store_true",
                         help="also print info diagnostics and progress")
+    common.add_argument("--cache", type=Path, metavar="DIR",
+                        help="build cache folder (default: .glossary-cache/ beside book.toml)")
+    common.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", parents=[common], help="lint the glossary without rendering")
     check.add_argument("--format", dest="output_format", default="text",
@@ -54,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--styles", type=Path, default=STYLES_DIR,
                    help="folder with templates, CSS and the DOCX reference (default: the built-in styles/)")
     sub.add_parser("codes", help="list every diagnostic code")
+    clean = sub.add_parser("clean", help="delete the build cache")
+    clean.add_argument("source", nargs="?", default="source", type=Path,
+                       help="folder with the entries (default: source/)")
+    clean.add_argument("--cache", type=Path, metavar="DIR", help="the cache folder, if not the default")
     return p
 
 
@@ -66,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _codes()
         if args.command == "check":
             return _check(args)
+        if args.command == "clean":
+            return _clean(args)
         return _build(args)
     except dg.GlossaryError as exc:
         _machine_readable(args, exc.diagnostic)
@@ -104,7 +114,7 @@ def _check(args: argparse.Namespace) -> int:
     report = dg.Report(strict=args.strict)
     started = time.perf_counter()
     with _status(args) as progress:
-        book = read_book(args.source, report, progress)
+        book = read_book(args.source, report, progress, _cache(args), bodies=False)
     shown = _visible(report, args)
     if args.output_format == "json":
         print(dg.format_json(shown))
@@ -124,7 +134,8 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with _status(args) as progress:
         try:
-            outputs = build(args.source, args.out, formats, report, progress, args.styles)
+            outputs = build(args.source, args.out, formats, report, progress, args.styles,
+                            _cache(args))
         finally:
             _print_text(_visible(report, args), args, stream=sys.stderr)
     if not args.quiet:
@@ -132,6 +143,21 @@ def _build(args: argparse.Namespace) -> int:
             print(f"{fmt:>5}: {path}")
         print(_summary(report, f"{len(outputs)} outputs", started), file=sys.stderr)
     return EXIT_ERRORS if report.errors else EXIT_OK
+
+
+def _cache(args: argparse.Namespace) -> Cache:
+    return book_cache(args.source, args.cache, not args.no_cache)
+
+
+def _clean(args: argparse.Namespace) -> int:
+    folder = args.cache or args.source / CACHE_DIR
+    try:
+        removed = clear(folder)
+    except (ValueError, OSError) as exc:
+        print(f"glossary: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"glossary: {'removed' if removed else 'no cache at'} {folder}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _formats(values: list[str] | None) -> list[str]:

@@ -51,6 +51,18 @@ def pandoc_path() -> str:
     return found
 
 
+@cache
+def identity() -> str:
+    """Which pandoc this is (its version line and binary size): part of every cache key."""
+    path = pandoc_path()
+    try:
+        first = run(["--version"])[0].decode("utf-8", "replace").splitlines()[0]
+        size = Path(path).stat().st_size if Path(path).is_file() else 0
+    except (PandocError, OSError, IndexError):
+        return path
+    return f"{first}|{size}"
+
+
 @dataclass
 class ParsedFile:
     blocks: list[Node]

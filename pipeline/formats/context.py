@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
 from ..atomic import atomic_file
+from ..cache import Cache
 from ..model import Book
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class BuildContext:
     styles_dir: Path = STYLES_DIR
     progress: Progress = _quiet
     built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
+    cache: Cache = field(default_factory=lambda: Cache(None))  # the build cache (none: disabled)
     _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
 
     @property

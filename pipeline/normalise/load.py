@@ -13,10 +13,11 @@ from pathlib import Path
 
 from .. import diagnostics as dg
 from .. import pandoc
+from ..cache import Cache
 from ..config import CONFIG_NAME, BookConfig
 from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
 from ..pandoc_ast import Node, stringify
-from . import rawlinks
+from . import rawlinks, stored
 from .positions import HEADER, Locator, term_heading_lines
 
 SOURCE_SUFFIXES = (".md", ".markdown")
@@ -37,9 +38,10 @@ class RawTerm:
     classes: list[str]
     attributes: dict[str, str]
     title: list[Node]
-    blocks: list[Node]
+    blocks: list[Node]  # filled in lazily when the file's head came from the cache (`needs_blocks`)
     line: int
     column: int
+    header_ids: list[str] = field(default_factory=list)  # ids written on headings inside the term
 
 
 @dataclass
@@ -48,6 +50,8 @@ class SourceFile:
     path: Path
     text: str
     terms: list[RawTerm] = field(default_factory=list)
+    key: str = ""  # its cache key: name, text and the reader
+    needs_blocks: bool = False  # terms' blocks are still in the cache (`stored.blocks`)
 
 
 @dataclass
@@ -75,8 +79,11 @@ def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
 
 
 def load(source: Path, config: BookConfig, report: dg.Report,
-         progress: Callable[[str], None] | None = None) -> Loaded:
-    """Read and parse every source file; unreadable, empty and merged files are reported and skipped."""
+         progress: Callable[[str], None] | None = None, cache: Cache | None = None) -> Loaded:
+    """Read and parse every source file; unreadable, empty and merged files are reported and skipped.
+
+    With a cache, a file whose bytes were parsed before is not parsed again: its terms' headings
+    and its diagnostics come from the cache, its blocks only when the resolver needs them."""
     if not source.is_dir():
         raise dg.GlossaryError(dg.make(
             dg.SOURCE_MISSING, str(source), 0, 0, "source folder does not exist",
@@ -90,22 +97,49 @@ def load(source: Path, config: BookConfig, report: dg.Report,
         raise dg.GlossaryError(dg.make(
             dg.SOURCE_MISSING, str(source), 0, 0, "no Markdown entries found",
             f"put one .md file per term in the folder (and {CONFIG_NAME} beside them)"), exit_code=2)
+    cache = cache or Cache(None)
+    stored.keys(readable, cache)
+    found = {f.name: head for f in readable if (head := stored.head(f, cache)) is not None}
+    misses = [f for f in readable if f.name not in found]
     if progress:
-        progress(f"parsing {len(readable)} files with pandoc")
-    batch = pandoc.parse_batch({f.name: f.path for f in readable})
+        progress(f"parsing {len(misses)} of {len(readable)} files with pandoc")
+    batch = pandoc.parse_batch({f.name: f.path for f in misses}) if misses else pandoc.Batch([], {}, {})
+    api = batch.api_version or next((h.api for h in found.values()), [])
     files: list[SourceFile] = []
-    raw_anchors = frozenset(f.name for f in readable if _RAW_ANCHOR.search(f.text))
-    locator = Locator({f.name: f.text for f in readable})
     for f in readable:
-        if f.name in batch.failures:
-            report.add(_parse_failure(f.name, batch.failures[f.name]))
-            continue
-        parsed = batch.files[f.name]
-        _pandoc_warnings(f.name, parsed.warnings, report)
-        blocks = rawlinks.convert(parsed.blocks) if f.name in raw_anchors else parsed.blocks
-        _cut_terms(f, blocks, report, locator)
-        files.append(f)
-    return Loaded(files, batch.api_version, locator)
+        head = found.get(f.name) or stored.store(f, cut(f, batch), api, cache)
+        report.extend(head.diagnostics)
+        if head.parsed:
+            files.append(f)
+    return Loaded(files, api, Locator({f.name: f.text for f in readable}))
+
+
+def ensure_blocks(f: SourceFile, cache: Cache) -> None:
+    """Give the terms of a file whose head came from the cache their blocks (from the cache, or
+    by parsing the file again when the cache lost them: its findings were reported already)."""
+    if not f.needs_blocks or stored.blocks(f, cache):
+        return
+    f.terms = []
+    cut(f, pandoc.parse_batch({f.name: f.path}))
+    f.needs_blocks = False
+
+
+def cut(f: SourceFile, batch: pandoc.Batch) -> tuple[bool, list[dg.Diagnostic]]:
+    """Cut a freshly parsed file into raw terms (into `f.terms`): whether it parsed, and what
+    was found wrong with it, positions settled (they depend on the file alone)."""
+    found = dg.Report()
+    if f.name in batch.failures:
+        found.add(_parse_failure(f.name, batch.failures[f.name]))
+        return False, list(found)
+    parsed = batch.files[f.name]
+    _pandoc_warnings(f.name, parsed.warnings, found)
+    blocks = rawlinks.convert(parsed.blocks) if _RAW_ANCHOR.search(f.text) else parsed.blocks
+    locator = Locator({f.name: f.text})
+    _cut_terms(f, blocks, found, locator)
+    locator.settle(found)
+    for term in f.terms:
+        term.header_ids = [b["c"][1][0] for b in term.blocks if b["t"] == "Header" and b["c"][1][0]]
+    return True, list(found)
 
 
 def _read(rel: str, path: Path, report: dg.Report) -> str | None:

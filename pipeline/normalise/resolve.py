@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import diagnostics as dg
+from ..cache import Cache
 from ..config import BookConfig
 from ..i18n import quotation_marks
 from ..model import (
@@ -19,6 +20,7 @@ from ..model import (
     LetterGroup,
     Location,
     Term,
+    anchor,
 )
 from ..pandoc_ast import Node, stringify, transform
 from .collation import letter_of, sort_key
@@ -26,6 +28,7 @@ from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
 from .positions import Locator
+from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
 from .structure import Parts, local_anchors, prefix_id, split, term_id_from_title
 
@@ -41,22 +44,34 @@ class Named:
     aliases: list[str]
 
 
-def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report) -> Book:
-    """Turn loaded files into the immutable Book; every problem becomes a diagnostic."""
+def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
+            cache: Cache | None = None, bodies: bool = True) -> Book:
+    """Turn loaded files into the immutable Book; every problem becomes a diagnostic.
+
+    Files are resolved one by one (their links counted in file order, to be matched with their
+    positions), or found resolved in the cache. `bodies=False` is for `check`: terms found in
+    the cache then come without taglines, definition and sections."""
+    cache = cache or Cache(None)
     named = _assign_ids(loaded.files, report)
     table = _id_table(named, loaded.files, report)
-    # One link-occurrence counter per file, shared by its terms (read in file order), so the
-    # nth link to a target is matched with the nth position pandoc reported for it.
-    counters: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
+    table_key = table_digest(table, config.language)
+    by_file: dict[str, list[Named]] = defaultdict(list)
+    for n in named:
+        by_file[n.raw.file].append(n)
+
+    def build(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,
+              found: dg.Report) -> tuple[Term, list[Node]]:
+        return _build_term(n, seen, table, locator, config, found)
+
     # Each term's images and formulas are picked up by the walk that resolves its links.
-    walked = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
-              for n in named]
+    walked = [w for f in loaded.files
+              for w in resolve_file(f, by_file[f.name], build, table, table_key, cache, report, bodies)]
     terms = [term for term, _ in walked]
     images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
     resources: Resources = {}
     for term, nodes in walked:  # still in file order, as the image counters need
         check_images(term, nodes, source, loaded.locator, images[term.source.file], resources)
-    check_formulas(walked, source, loaded.api_version, report)
+    check_formulas(walked, source, loaded.api_version, report, cache)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)
@@ -152,9 +167,10 @@ def _sections(named: list[Named]) -> dict[str, list[tuple[str, str]]]:
     """Every heading id inside a term, so another entry can link to that section."""
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n in named:
-        for written, anchor in local_anchors(n.id, n.raw.blocks).items():
-            out[written].append((n.id, anchor))
-            out[anchor].append((n.id, anchor))
+        for written in dict.fromkeys(n.raw.header_ids):
+            unique = anchor(n.id, written)
+            out[written].append((n.id, unique))
+            out[unique].append((n.id, unique))
     return dict(out)
 
 
