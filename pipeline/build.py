@@ -103,6 +103,12 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
+    return write_formats(book, out_dir, formats, report, progress, styles_dir)
+
+
+def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.Report,
+                  progress: Progress = _quiet, styles_dir: Path = STYLES_DIR) -> dict[str, Path]:
+    """Phase 3 for a book already read (the release sets its version first)."""
     ctx = BuildContext(book, report, styles_dir, progress)
     failed: list[dg.GlossaryError] = []
     for fmt in [f for f in FORMATS if f in formats]:
