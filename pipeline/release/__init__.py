@@ -64,9 +64,9 @@ def release(opts: Options, report: dg.Report, progress: Progress = _quiet) -> Re
     folder = root / version
     _refuse_existing(folder, opts.force)
     epoch, epoch_from = source_date_epoch(opts.source)
-    created = not root.exists()
+    created = [d for d in (root, opts.out) if not d.exists()]  # removed again if left empty
     root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{version}.build-", dir=root))
+    work = Path(tempfile.mkdtemp(prefix=f".{version}.build-", dir=root)).resolve()
     try:
         with _source_date_epoch(epoch):
             book = _build(opts.source, version, work, report, progress)
@@ -78,8 +78,9 @@ def release(opts: Options, report: dg.Report, progress: Progress = _quiet) -> Re
                 manifest = _assemble(tmp, built, book, version, epoch, checked, opts.source)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if created and root.is_dir() and not any(root.iterdir()):
-            root.rmdir()
+        for folder_made in created:
+            if folder_made.is_dir() and not any(folder_made.iterdir()):
+                folder_made.rmdir()
     return Result(folder, manifest, checked, epoch_from)
 
 

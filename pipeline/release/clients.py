@@ -114,7 +114,7 @@ def check_docx_roundtrip(path: Path) -> Checked | None:
                 LO_PDF,
                 "--outdir",
                 str(work / "pdf"),
-                str(path),
+                str(path.resolve()),
             ],
             capture_output=True,
             timeout=TIMEOUT,
