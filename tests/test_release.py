@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, fixture_path
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from pipeline import diagnostics as dg
 from pipeline.formats.html_check import check_site
@@ -346,10 +346,23 @@ def test_the_pdf_check_finds_a_link_to_a_missing_destination(released: Released,
         if "/Dest" in a.get_object()
     )
     annot[NameObject("/Dest")] = TextStringObject("no-such-place")
+    # A base font with no font file, as a PDF made with the standard 14 fonts would have.
+    helvetica = DictionaryObject(
+        {
+            NameObject(k): NameObject(v)
+            for k, v in (("/Type", "/Font"), ("/Subtype", "/Type1"), ("/BaseFont", "/Helvetica"))
+        }
+    )
+    fonts = writer.pages[-1]["/Resources"]["/Font"].get_object()
+    fonts[NameObject("/FHelv")] = writer._add_object(helvetica)
     broken = tmp_path / "broken.pdf"
     writer.write(broken)
-    problems = [d.message for d in checks.check_pdf(broken).problems]
-    assert problems == [f"page {page_number}: link to missing destination 'no-such-place'"]
+    found = checks.check_pdf(broken)
+    assert [d.message for d in found.problems] == [
+        f"page {page_number}: link to missing destination 'no-such-place'",
+        "font /Helvetica is not embedded",
+    ]
+    assert found.counts["pages"] == len(PdfReader(good).pages)
 
 
 @pytest.mark.slow

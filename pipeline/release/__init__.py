@@ -65,7 +65,12 @@ def release(opts: Options, report: dg.Report, progress: Progress = _quiet) -> Re
     _refuse_existing(folder, opts.force)
     epoch, epoch_from = source_date_epoch(opts.source)
     created = [d for d in (root, opts.out) if not d.exists()]  # removed again if left empty
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _refused(
+            f"cannot create {root}: {exc.strerror}", "pass an --out folder that can be written"
+        ) from None
     work = Path(tempfile.mkdtemp(prefix=f".{version}.build-", dir=root)).resolve()
     try:
         with _source_date_epoch(epoch):
@@ -85,6 +90,18 @@ def release(opts: Options, report: dg.Report, progress: Progress = _quiet) -> Re
 
 
 def _version(opts: Options) -> str:
+    if not opts.source.is_dir():
+        raise dg.GlossaryError(
+            dg.make(
+                dg.SOURCE_MISSING,
+                str(opts.source),
+                0,
+                0,
+                "source folder does not exist",
+                "pass the glossary's folder with --source (default: source/)",
+            ),
+            exit_code=2,
+        )
     version = opts.version if opts.version is not None else load_config(opts.source, dg.Report()).version
     if not version:
         raise _refused(
