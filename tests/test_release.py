@@ -86,7 +86,9 @@ def run_release(
 def released(tmp_path_factory: pytest.TempPathFactory) -> Released:
     """One release per test run, shared by the xdist workers (each would build its own
     module fixture otherwise): the first to take the lock builds it, the others reuse it."""
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of a run
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's base is <run>/popen-gwN; their parent is this run's alone.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     with (shared / "release-a.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         work = shared / "release-a"
