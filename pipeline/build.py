@@ -16,6 +16,7 @@ from . import diagnostics as dg
 from .cache import Cache
 from .formats import FORMATS, order, writer
 from .formats.context import STYLES_DIR, BuildContext, Progress
+from .model import Book
 from .normalise import read_book
 
 
@@ -40,6 +41,13 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
+    return write_formats(book, out_dir, formats, report, progress, styles_dir, cache)
+
+
+def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.Report,
+                  progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
+                  cache: Cache | None = None) -> dict[str, Path]:
+    """Phase 3 for a book already read (the release sets its version first)."""
     ctx = BuildContext(report, styles_dir, progress, cache=cache or Cache(None))
     failed: list[dg.GlossaryError] = []
     for fmt in order(formats):
