@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diagnostics as dg
-from . import pandoc, rawlinks
+from . import pandoc, rawlinks, termlike
 from .config import CONFIG_NAME, BookConfig
 from .pandoc_ast import Node, stringify
 from .positions import HEADER, Locator, term_heading_lines
@@ -55,10 +55,21 @@ class SourceFile:
 
 
 @dataclass
+class PageSource:
+    """A page that is no term: front/back matter from book.toml, or a superseded index page
+    (GL310). Its links are resolved and checked; only front and back matter is published."""
+
+    file: str
+    role: str  # "front", "back" or "superseded"
+    blocks: list[Node]
+
+
+@dataclass
 class Loaded:
     files: list[SourceFile]
     api_version: list[int]
     locator: Locator
+    pages: list[PageSource] = field(default_factory=list)
 
 
 def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
@@ -73,6 +84,8 @@ def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
         if any(part.startswith((".", "_")) for part in Path(rel).parts):
             continue
         if any(fnmatch.fnmatch(rel, pat) for pat in config.exclude):
+            continue
+        if rel in config.front or rel in config.back:  # pages, read by `load` on their own
             continue
         found.append((rel, path))
     return found
@@ -96,8 +109,13 @@ def load(source: Path, config: BookConfig, report: dg.Report,
             f"put one .md file per term in the folder (and {CONFIG_NAME} beside them)"), exit_code=2)
     if progress:
         progress(f"parsing {len(readable)} files with pandoc")
+    roles = {**{n: "front" for n in config.front}, **{n: "back" for n in config.back}}
+    readable += [SourceFile(n, source / n, t) for n in roles
+                 if (t := _read(n, source / n, report)) is not None]
     batch = pandoc.parse_batch({f.name: f.path for f in readable})
     files: list[SourceFile] = []
+    pages: list[PageSource] = []
+    termless: list[tuple[SourceFile, list[Node]]] = []
     raw_anchors = frozenset(f.name for f in readable if _RAW_ANCHOR.search(f.text))
     locator = Locator({f.name: f.path for f in readable}, raw_anchors)
     for f in readable:
@@ -107,9 +125,41 @@ def load(source: Path, config: BookConfig, report: dg.Report,
         parsed = batch.files[f.name]
         _pandoc_warnings(f.name, parsed.warnings, report)
         blocks = rawlinks.convert(parsed.blocks) if f.name in raw_anchors else parsed.blocks
+        if f.name in roles:
+            pages.append(PageSource(f.name, roles[f.name], blocks))
+            continue
         _cut_terms(f, blocks, report, locator)
+        if not f.terms:
+            termless.append((f, blocks))
         files.append(f)
-    return Loaded(files, batch.api_version, locator)
+    _judge_termless(termless, files, report, locator, pages)
+    return Loaded(files, batch.api_version, locator, pages)
+
+
+def _judge_termless(termless: list[tuple[SourceFile, list[Node]]], files: list[SourceFile],
+                    report: dg.Report, locator: Locator, pages: list[PageSource]) -> None:
+    """A file without a `.term` heading is a superseded index page, a term that lacks the class
+    (when most other files are terms), or no entry (GL303) — never silently dropped."""
+    with_terms = [f for f in files if f.terms]
+    # "Where the other files are terms": at least half of them (a converted glossary has a few
+    # stray entries among hundreds; a folder of notes has no terms to be like).
+    siblings_are_terms = bool(with_terms) and 2 * len(with_terms) >= len(files) - 1
+    levels = {f.terms[0].level for f in with_terms}
+    for f, blocks in termless:
+        verdict = termlike.judge(f.name, f.text, blocks, levels if siblings_are_terms else set(),
+                                 KNOWN_TERM_CLASSES)
+        report.extend(verdict.diagnostics)
+        if verdict.kind == termlike.INDEX:
+            pages.append(PageSource(f.name, "superseded", blocks))
+        elif verdict.kind == termlike.TERM:
+            _cut_terms(f, verdict.blocks, report, locator)
+            for term in f.terms:
+                if not term.line:
+                    term.line, term.column = verdict.positions.get(term.id, (0, 0))
+        else:
+            report.add(dg.make(dg.FILE_NO_TERM, f.name, 1, 1, "no term heading in this file",
+                               "mark the entry's heading with {#Id .term}, list the page in "
+                               "`front`/`back` in book.toml, or exclude the file"))
 
 
 def _read(rel: str, path: Path, report: dg.Report) -> str | None:
@@ -181,9 +231,7 @@ def _cut_terms(f: SourceFile, blocks: list[Node], report: dg.Report, locator: Lo
             current.blocks.append(block)
         else:
             preamble.append(block)
-    if not f.terms:
-        report.add(dg.make(dg.FILE_NO_TERM, f.name, 1, 1, "no term heading in this file",
-                           "mark the entry's heading with {#Id .term}, or exclude the file"))
+    if not f.terms:  # judged with its siblings in `_judge_termless`
         return
     if any(b["t"] not in ("HorizontalRule", "RawBlock", "Null") for b in preamble):
         t = f.terms[0]
@@ -205,7 +253,8 @@ def _repaired(f: SourceFile, header: Node, ordinal: int, lines: list[tuple[int, 
     if start is None:
         return header
     raw = stringify(inlines[start:]).strip()
-    tokens = raw[1:-1].split() if raw.endswith("}") else []
+    closed = raw.endswith("}")
+    tokens = (raw[1:-1] if closed else raw[1:]).split()
     classes = [t[1:] for t in tokens if t.startswith(".")]
     if TERM_CLASS not in classes:
         return header
@@ -214,11 +263,15 @@ def _repaired(f: SourceFile, header: Node, ordinal: int, lines: list[tuple[int, 
     title = inlines[:start]
     while title and title[-1]["t"] in ("Space", "SoftBreak"):
         title = title[:-1]
-    line, col = lines[ordinal][:2] if ordinal < len(lines) else (0, 0)
-    report.add(dg.make(dg.ID_INVALID, f.name, line, col,
-                       f"pandoc cannot read the attribute block {raw}; published with id #{ident}",
-                       "ids may hold letters, digits and - _ . : only; write "
-                       f"{{#{ident} .term}}"))
+    if closed:
+        line, col = lines[ordinal][:2] if ordinal < len(lines) else (0, 0)
+        message = f"pandoc cannot read the attribute block {raw}; published with id #{ident}"
+        hint = f"ids may hold letters, digits and - _ . : only; write {{#{ident} .term}}"
+    else:  # the line locator only sees closed blocks
+        line, col = termlike.heading_with_id(f.text, written)
+        message = f"the attribute block {raw} is not closed (missing }}); published as #{ident}"
+        hint = f"close it: {{#{ident} .term}}"
+    report.add(dg.make(dg.ID_INVALID, f.name, line, col, message, hint))
     return {"t": "Header", "c": [level, [ident, classes, []], title]}
 
 
@@ -229,7 +282,8 @@ def _start_term(f: SourceFile, header: Node, ordinal: int,
     if ordinal < len(lines) and (not ident or f"#{ident}" in lines[ordinal][2]):
         line, col = lines[ordinal][0], lines[ordinal][1]
     else:  # the k-th match is off (a heading inside a code block?): find the id instead
-        line, col = next(((ln, c) for ln, c, text in lines if ident and f"#{ident}" in text), (0, 0))
+        line, col = next(((ln, c) for ln, c, text in lines if ident and f"#{ident}" in text),
+                         termlike.heading_with_id(f.text, ident) if ident else (0, 0))
     return RawTerm(f.name, ordinal, level, ident, list(classes), {k: v for k, v in kvs},
                    inlines, [], line, col)
 

@@ -23,6 +23,7 @@ from .model import (
     Location,
     Term,
 )
+from .pages import resolve_pages
 from .pandoc_ast import Node, iter_nodes, stringify, transform
 from .positions import Locator
 from .resources import check_images
@@ -53,6 +54,7 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
     for term, nodes in walked:  # still in file order, as the image counters need
         check_images(term, nodes, source, loaded.locator, images[term.source.file])
     check_formulas(walked, source, loaded.api_version, report)
+    pages = resolve_pages(loaded.pages, table, loaded.locator, config.language)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)
@@ -64,6 +66,7 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
         index=_index(terms, config.language),
         diagnostics=tuple(report),
         pandoc_api_version=tuple(loaded.api_version),
+        pages=pages,
     )
 
 
