@@ -174,7 +174,7 @@ def heading_lines(text: str) -> list[tuple[int, int]]:
     fence = ""
     for number, line in enumerate(text.splitlines(), start=1):
         m = _FENCE.match(line)
-        if m and (not fence or m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)):
+        if m and (not fence or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))):
             fence = "" if fence else m.group(1)
             continue
         if not fence and (h := _ATX.match(line)):
