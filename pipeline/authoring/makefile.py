@@ -125,13 +125,35 @@ def _expand(text: str, variables: dict[str, str], auto: dict[str, str] | None = 
 def _pandoc_args(command: str) -> list[str] | None:
     """The arguments after `pandoc` in a recipe line, or None when the line calls no pandoc."""
     try:
-        tokens = shlex.split(command.lstrip("@-+ "), comments=False)
+        tokens = shlex.split(_opaque(command.lstrip("@-+ ")), comments=False)
     except ValueError:
         return None
     for i, token in enumerate(tokens):
         if PurePosixPath(token).name == "pandoc":
             return tokens[i + 1:]
     return None
+
+
+def _opaque(text: str) -> str:
+    """Shorten what make would still compute (`$(shell date +%F)` -> `$(shell…)`), so the
+    shell split keeps it in one argument."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith(("$(", "${"), i):
+            close, depth, j = {"(": ")", "{": "}"}[text[i + 1]], 0, i + 1
+            while j < len(text):
+                depth += text[j] == text[i + 1]
+                depth -= text[j] == close
+                if depth == 0:
+                    break
+                j += 1
+            word = text[i + 2:j].split(" ", 1)[0]
+            out.append(f"$({word}…)")
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def _sort(args: list[str], result: PandocOptions) -> None:
