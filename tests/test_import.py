@@ -177,3 +177,17 @@ def test_import_of_a_yaml_project_with_front_matter_and_a_text_licence(
     assert "LIZENZ.txt is a text page: rename it to .md" in out
     assert "# Titel des Buchs" in (root / "book.toml").read_text(encoding="utf-8")  # German comments
     assert main(["check", str(root), "--strict"]) == 0
+
+
+def test_an_entrys_own_front_matter_is_not_the_books_metadata(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "g"
+    root.mkdir()
+    (root / "Alpha.md").write_text("---\ntitle: Nur Alpha\n---\n\n## Alpha {#Alpha .term}\n\n***A***\n\n"
+                                   "Text.\n", encoding="utf-8")
+    (root / "title.md").write_text("% Das Buch\n% Erika\n", encoding="utf-8")
+    assert main(["init", "--from", str(root)]) == 0
+    config = tomllib.loads((root / "book.toml").read_text(encoding="utf-8"))
+    assert config["title"] == "Das Buch" and config["authors"] == ["Erika"]
+    assert "title.md" in config["exclude"]  # metadata only: no page of the book
+    assert "no language found" in capsys.readouterr().out

@@ -17,6 +17,7 @@ from .. import diagnostics as dg
 from ..build import read_book
 from ..config import CONFIG_NAME, BookConfig
 from ..load import load
+from ..positions import term_heading_lines
 from . import AuthoringError, makefile
 from .booktoml import Value, render
 from .init import DEFAULT_EXCLUDE, checked_language
@@ -117,13 +118,22 @@ def _meta_candidates(root: Path, options: makefile.PandocOptions | None) -> list
         if suffix in YAML_SUFFIXES:
             out.append((name, "YAML metadata file"))
             continue
-        head = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        with path.open(encoding="utf-8", errors="replace") as f:
+            head = f.read(4096)
         if has_title_block(head) and suffix in (*_TEXT_SUFFIXES, ".md", ".markdown"):
             out.append((name, "pandoc title block"))
-        elif head.startswith("---") and (suffix in (".md", ".markdown") or path.stem.lower() in _META_NAMES):
+        elif head.startswith("---") and _metadata_only(path):
             out.append((name, "YAML metadata block"))
     # Title blocks last: a YAML file or block overrides them, as on pandoc's command line.
     return sorted(out, key=lambda c: c[1] == "pandoc title block")
+
+
+def _metadata_only(path: Path) -> bool:
+    """A YAML block in a Markdown file without terms: an entry's own front matter (or a
+    generated merge) is not the book's metadata."""
+    if path.suffix.lower() not in (".md", ".markdown") and path.stem.lower() not in _META_NAMES:
+        return False
+    return not term_heading_lines(path.read_text(encoding="utf-8", errors="replace"))
 
 
 def _classified(root: Path, values: dict[str, Value], origins: dict[str, str],

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from .booktoml import comment_language
 from .importer import Imported
 from .init import Created
 from .new import NewEntry
+
+_TERM = {"de": "Neuer Begriff", "en": "New term"}
 
 
 def created(result: Created) -> list[str]:
@@ -15,7 +16,7 @@ def created(result: Created) -> list[str]:
     lines += ["next:",
               f"  glossary check {result.root}      # lint the entries",
               f"  glossary build {result.root}      # PDF, EPUB, DOCX and site into build/",
-              f'  glossary new "Begriff" {result.root}   # add an entry',
+              f'  glossary new "{_TERM[comment_language(result.language)]}" {result.root}   # add an entry',
               "  edit book.toml: title, authors, licence"]
     return lines
 
@@ -41,7 +42,7 @@ def imported(result: Imported) -> list[str]:
     return lines
 
 
-def new(result: NewEntry, cwd: Path | None = None) -> list[str]:
+def new(result: NewEntry) -> list[str]:
     lines = [str(result.path)]
     if result.sections:
         lines.append(f"  sections: {', '.join(result.sections)}")
