@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import diagnostics as dg
+from .authoring import AuthoringError
 from .build import build
 from .cache import CACHE_DIR, Cache, clear
 from .formats import FORMATS
@@ -62,6 +63,19 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("source", nargs="?", default="source", type=Path,
                        help="folder with the entries (default: source/)")
     clean.add_argument("--cache", type=Path, metavar="DIR", help="the cache folder, if not the default")
+    init = sub.add_parser("init", help="start a new glossary in DIR, or import one in place (--from)")
+    init.add_argument("dir", nargs="?", type=Path, help="folder for the new glossary (default: .)")
+    init.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
+                      help="write book.toml for the existing glossary in DIR; moves no file")
+    init.add_argument("--language", help="the book's language, e.g. de or en-GB (default: de)")
+    new = sub.add_parser("new", help="write a new entry from the entry template")
+    new.add_argument("title", help='the term, e.g. "Blockchiffre"')
+    new.add_argument("source", nargs="?", default="source", type=Path,
+                     help="folder with the entries (default: source/)")
+    new.add_argument("--id", help="the term's id (default: from the title)")
+    new.add_argument("--alias", action="append", default=[], help="an alias; repeat for several")
+    new.add_argument("--styles", type=Path, default=STYLES_DIR,
+                     help="folder whose entry.md.j2 to use (default: the built-in styles/)")
     return p
 
 
@@ -76,7 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "clean":
             return _clean(args)
+        if args.command in ("init", "new"):
+            return _authoring(args)
         return _build(args)
+    except AuthoringError as exc:
+        print(f"glossary: error: {exc.message}" + (f" — {exc.hint}" if exc.hint else ""),
+              file=sys.stderr)
+        return EXIT_USAGE
     except dg.GlossaryError as exc:
         _machine_readable(args, exc.diagnostic)
         print(dg.format_text(exc.diagnostic), file=sys.stderr)
@@ -102,6 +122,23 @@ def _machine_readable(args: argparse.Namespace, diagnostic: dg.Diagnostic) -> No
         print(dg.format_json([diagnostic]))
     elif fmt == "github":
         print(dg.format_github(diagnostic, str(args.source)))
+
+
+def _authoring(args: argparse.Namespace) -> int:
+    from .authoring import init, new, summary
+    from .authoring.importer import import_folder
+
+    if args.command == "new":
+        entry = new.new_entry(args.source, args.title, args.id, args.alias, args.styles, STYLES_DIR)
+        lines = summary.new(entry)
+    elif args.from_dir is not None:
+        if args.dir is not None:
+            raise AuthoringError("give either DIR or --from DIR", "--from imports a folder in place")
+        lines = summary.imported(import_folder(args.from_dir, args.language))
+    else:
+        lines = summary.created(init.create(args.dir or Path("."), args.language or "de"))
+    print("\n".join(lines))
+    return EXIT_OK
 
 
 def _codes() -> int:

@@ -56,6 +56,8 @@ TERM_NO_TAGLINE = _register("GL205", "term-no-tagline", N, "term has no bold-ita
 TERM_EMPTY = _register("GL206", "term-empty", W, "term has no definition and no sections")
 ID_INVALID = _register("GL207", "id-invalid", E, "pandoc cannot read a term heading's {#id .term} block")
 TERM_NO_TITLE = _register("GL208", "term-no-title", E, "term heading has no text")
+TERM_NO_CLASS = _register("GL209", "term-missing-class", W,
+                          "a heading that looks like a term has no .term class (read as a term)")
 # Files (GL3xx)
 FILE_UNREADABLE = _register("GL301", "file-unreadable", E, "file cannot be read or is not UTF-8")
 FILE_EMPTY = _register("GL302", "file-empty", W, "file is empty")
@@ -66,6 +68,8 @@ FILE_PREAMBLE = _register("GL306", "file-preamble", W, "content before the first
 PANDOC_WARNING = _register("GL307", "pandoc-warning", W, "pandoc reported a problem in the source")
 RESOURCE_MISSING = _register("GL308", "resource-missing", E, "an image the entry names does not exist")
 MATH_INVALID = _register("GL309", "math-invalid", W, "a TeX formula pandoc's texmath cannot read")
+FILE_INDEX_PAGE = _register("GL310", "file-index-page", N,
+                            "a hand-kept index page, superseded by the generated index (not published)")
 # Headings and structure (GL4xx)
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")

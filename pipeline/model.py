@@ -162,6 +162,16 @@ class IndexGroup:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A front or back matter page (`front`/`back` in book.toml): no term, its links resolved
+    like a term's (a link to a term is an `xref` link, a broken one plain text)."""
+
+    role: str  # "front" or "back"
+    source: Location
+    blocks: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Book:
     config: BookConfig
     source_dir: Path
@@ -172,6 +182,7 @@ class Book:
     pandoc_api_version: tuple[int, ...]
     # (entry file, URL as written, percent-decoded) -> the resolved resource
     resources: Mapping[tuple[str, str], Resource] = field(default_factory=dict)
+    pages: tuple[Page, ...] = ()  # front matter first, then back matter, each in book.toml order
     _by_id: Mapping[str, Term] = field(default_factory=dict, repr=False, compare=False)
     _position: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 

@@ -98,6 +98,19 @@ def test_a_foreign_entry_with_a_valid_checksum_is_no_trap(messy: Path, tmp_path:
     assert _read(messy, book_cache(messy, tmp_path / "c")) == cold
 
 
+@pytest.mark.parametrize("name", ["pandoc-makefile", "codes/GL209", "codes/GL310", "codes/GL305",
+                                  "epub-edge", "positions"])
+def test_warm_equals_cold_for_term_like_files_pages_and_failures(name: str, tmp_path: Path) -> None:
+    """Files judged with their siblings (a heading without .term, a hand-kept index), files
+    pandoc cannot parse, images, formulas, positions: the same from the cache."""
+    src = tmp_path / "src"
+    shutil.copytree(fixture_path(name), src)
+    cold = _read(src, None)
+    assert _read(src, book_cache(src, tmp_path / "c")) == cold
+    warm = book_cache(src, tmp_path / "c")
+    assert _read(src, warm) == cold and warm.misses == 0
+
+
 def test_keys_separate_their_parts() -> None:
     assert digest("ab", "c") != digest("a", "bc")
     assert Cache(None).get("x", "y") is None  # a disabled cache keeps nothing

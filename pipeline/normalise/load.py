@@ -17,7 +17,7 @@ from ..cache import Cache
 from ..config import CONFIG_NAME, BookConfig
 from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
 from ..pandoc_ast import Node, stringify
-from . import rawlinks, stored
+from . import rawlinks, stored, termlike
 from .positions import HEADER, Locator, term_heading_lines
 
 SOURCE_SUFFIXES = (".md", ".markdown")
@@ -55,10 +55,21 @@ class SourceFile:
 
 
 @dataclass
+class PageSource:
+    """A page that is no term: front/back matter from book.toml, or a superseded index page
+    (GL310). Its links are resolved and checked; only front and back matter is published."""
+
+    file: str
+    role: str  # "front", "back" or "superseded"
+    blocks: list[Node]
+
+
+@dataclass
 class Loaded:
     files: list[SourceFile]
     api_version: list[int]
     locator: Locator
+    pages: list[PageSource] = field(default_factory=list)
 
 
 def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
@@ -73,6 +84,8 @@ def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
         if any(part.startswith((".", "_")) for part in Path(rel).parts):
             continue
         if any(fnmatch.fnmatch(rel, pat) for pat in config.exclude):
+            continue
+        if rel in config.front or rel in config.back:  # pages, read by `load` on their own
             continue
         found.append((rel, path))
     return found
@@ -98,20 +111,29 @@ def load(source: Path, config: BookConfig, report: dg.Report,
             dg.SOURCE_MISSING, str(source), 0, 0, "no Markdown entries found",
             f"put one .md file per term in the folder (and {CONFIG_NAME} beside them)"), exit_code=2)
     cache = cache or Cache(None)
-    stored.keys(readable, cache)
+    roles = {**{n: "front" for n in config.front}, **{n: "back" for n in config.back}}
+    role_files = [SourceFile(n, source / n, t) for n in roles
+                  if (t := _read(n, source / n, report)) is not None]
+    stored.keys([*readable, *role_files], cache)
     found = {f.name: head for f in readable if (head := stored.head(f, cache)) is not None}
     misses = [f for f in readable if f.name not in found]
+    misses += [f for f in role_files if stored.whole(f, cache) is None]
     if progress:
         progress(f"parsing {len(misses)} of {len(readable)} files with pandoc")
     batch = pandoc.parse_batch({f.name: f.path for f in misses}) if misses else pandoc.Batch([], {}, {})
     api = batch.api_version or next((h.api for h in found.values()), [])
     files: list[SourceFile] = []
     for f in readable:
-        head = found.get(f.name) or stored.store(f, cut(f, batch), api, cache)
+        head = found.get(f.name) or stored.store(f, cut(f, batch, cache), api, cache)
         report.extend(head.diagnostics)
         if head.parsed:
             files.append(f)
-    return Loaded(files, api, Locator({f.name: f.text for f in readable}))
+    pages = [page for f in role_files if (page := _page(f, roles[f.name], batch, cache, report))]
+    locator = Locator({f.name: f.text for f in [*readable, *role_files]})
+    termless = [(f, whole) for f in files
+                if not f.terms and (whole := _whole(f, batch, cache)) is not None]
+    _judge_termless(termless, files, report, locator, pages)
+    return Loaded(files, api, locator, pages)
 
 
 def ensure_blocks(f: SourceFile, cache: Cache) -> None:
@@ -120,26 +142,86 @@ def ensure_blocks(f: SourceFile, cache: Cache) -> None:
     if not f.needs_blocks or stored.blocks(f, cache):
         return
     f.terms = []
-    cut(f, pandoc.parse_batch({f.name: f.path}))
+    cut(f, pandoc.parse_batch({f.name: f.path}), Cache(None))
     f.needs_blocks = False
 
 
-def cut(f: SourceFile, batch: pandoc.Batch) -> tuple[bool, list[dg.Diagnostic]]:
+def cut(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> tuple[bool, list[dg.Diagnostic]]:
     """Cut a freshly parsed file into raw terms (into `f.terms`): whether it parsed, and what
-    was found wrong with it, positions settled (they depend on the file alone)."""
+    was found wrong with it, positions settled (they depend on the file alone). A file without
+    terms keeps its blocks whole, for `_judge_termless`."""
     found = dg.Report()
-    if f.name in batch.failures:
-        found.add(_parse_failure(f.name, batch.failures[f.name]))
+    blocks = _blocks(f, batch, found)
+    if blocks is None:
         return False, list(found)
-    parsed = batch.files[f.name]
-    _pandoc_warnings(f.name, parsed.warnings, found)
-    blocks = rawlinks.convert(parsed.blocks) if _RAW_ANCHOR.search(f.text) else parsed.blocks
     locator = Locator({f.name: f.text})
     _cut_terms(f, blocks, found, locator)
     locator.settle(found)
-    for term in f.terms:
-        term.header_ids = [b["c"][1][0] for b in term.blocks if b["t"] == "Header" and b["c"][1][0]]
+    if not f.terms:
+        stored.keep_whole(f, blocks, [], cache)
     return True, list(found)
+
+
+def _blocks(f: SourceFile, batch: pandoc.Batch, found: dg.Report) -> list[Node] | None:
+    """The file's blocks from the batch (its warnings and failure into `found`)."""
+    if f.name in batch.failures:
+        found.add(_parse_failure(f.name, batch.failures[f.name]))
+        return None
+    parsed = batch.files[f.name]
+    _pandoc_warnings(f.name, parsed.warnings, found)
+    return rawlinks.convert(parsed.blocks) if _RAW_ANCHOR.search(f.text) else parsed.blocks
+
+
+def _page(f: SourceFile, role: str, batch: pandoc.Batch, cache: Cache,
+          report: dg.Report) -> PageSource | None:
+    """A front or back matter page, from the cache or the batch (its findings reported)."""
+    kept = stored.whole(f, cache)
+    if kept is not None:
+        report.extend(kept[1])
+        return PageSource(f.name, role, kept[0])
+    found = dg.Report()
+    blocks = _blocks(f, batch, found)
+    report.extend(found)
+    if blocks is None:
+        return None
+    stored.keep_whole(f, blocks, list(found), cache)
+    return PageSource(f.name, role, blocks)
+
+
+def _whole(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> list[Node] | None:
+    """A term-less file's blocks: kept by `cut`, or parsed again when the cache lost them."""
+    kept = stored.whole(f, cache)
+    if kept is not None:
+        return kept[0]
+    blocks = _blocks(f, batch if f.name in batch.files else pandoc.parse_batch({f.name: f.path}),
+                     dg.Report())
+    return blocks
+
+
+def _judge_termless(termless: list[tuple[SourceFile, list[Node]]], files: list[SourceFile],
+                    report: dg.Report, locator: Locator, pages: list[PageSource]) -> None:
+    """A file without a `.term` heading is a superseded index page, a term that lacks the class
+    (when most other files are terms), or no entry (GL303) — never silently dropped."""
+    with_terms = [f for f in files if f.terms]
+    # "Where the other files are terms": at least half of them (a converted glossary has a few
+    # stray entries among hundreds; a folder of notes has no terms to be like).
+    siblings_are_terms = bool(with_terms) and 2 * len(with_terms) >= len(files) - 1
+    levels = {f.terms[0].level for f in with_terms}
+    for f, blocks in termless:
+        verdict = termlike.judge(f.name, f.text, blocks, levels if siblings_are_terms else set(),
+                                 KNOWN_TERM_CLASSES)
+        report.extend(verdict.diagnostics)
+        if verdict.kind == termlike.INDEX:
+            pages.append(PageSource(f.name, "superseded", blocks))
+        elif verdict.kind == termlike.TERM:
+            _cut_terms(f, verdict.blocks, report, locator)
+            for term in f.terms:
+                if not term.line:
+                    term.line, term.column = verdict.positions.get(term.id, (0, 0))
+        else:
+            report.add(dg.make(dg.FILE_NO_TERM, f.name, 1, 1, "no term heading in this file",
+                               "mark the entry's heading with {#Id .term}, list the page in "
+                               "`front`/`back` in book.toml, or exclude the file"))
 
 
 def _read(rel: str, path: Path, report: dg.Report) -> str | None:
@@ -211,9 +293,9 @@ def _cut_terms(f: SourceFile, blocks: list[Node], report: dg.Report, locator: Lo
             current.blocks.append(block)
         else:
             preamble.append(block)
-    if not f.terms:
-        report.add(dg.make(dg.FILE_NO_TERM, f.name, 1, 1, "no term heading in this file",
-                           "mark the entry's heading with {#Id .term}, or exclude the file"))
+    for term in f.terms:
+        term.header_ids = [b["c"][1][0] for b in term.blocks if b["t"] == "Header" and b["c"][1][0]]
+    if not f.terms:  # judged with its siblings in `_judge_termless`
         return
     if any(b["t"] not in ("HorizontalRule", "RawBlock", "Null") for b in preamble):
         t = f.terms[0]
@@ -235,7 +317,8 @@ def _repaired(f: SourceFile, header: Node, ordinal: int, lines: list[tuple[int, 
     if start is None:
         return header
     raw = stringify(inlines[start:]).strip()
-    tokens = raw[1:-1].split() if raw.endswith("}") else []
+    closed = raw.endswith("}")
+    tokens = (raw[1:-1] if closed else raw[1:]).split()
     classes = [t[1:] for t in tokens if t.startswith(".")]
     if TERM_CLASS not in classes:
         return header
@@ -244,11 +327,15 @@ def _repaired(f: SourceFile, header: Node, ordinal: int, lines: list[tuple[int, 
     title = inlines[:start]
     while title and title[-1]["t"] in ("Space", "SoftBreak"):
         title = title[:-1]
-    line, col = lines[ordinal][:2] if ordinal < len(lines) else (0, 0)
-    report.add(dg.make(dg.ID_INVALID, f.name, line, col,
-                       f"pandoc cannot read the attribute block {raw}; published with id #{ident}",
-                       "ids may hold letters, digits and - _ . : only; write "
-                       f"{{#{ident} .term}}"))
+    if closed:
+        line, col = lines[ordinal][:2] if ordinal < len(lines) else (0, 0)
+        message = f"pandoc cannot read the attribute block {raw}; published with id #{ident}"
+        hint = f"ids may hold letters, digits and - _ . : only; write {{#{ident} .term}}"
+    else:  # the line locator only sees closed blocks
+        line, col = termlike.heading_with_id(f.text, written)
+        message = f"the attribute block {raw} is not closed (missing }}); published as #{ident}"
+        hint = f"close it: {{#{ident} .term}}"
+    report.add(dg.make(dg.ID_INVALID, f.name, line, col, message, hint))
     return {"t": "Header", "c": [level, [ident, classes, []], title]}
 
 
@@ -259,7 +346,8 @@ def _start_term(f: SourceFile, header: Node, ordinal: int,
     if ordinal < len(lines) and (not ident or f"#{ident}" in lines[ordinal][2]):
         line, col = lines[ordinal][0], lines[ordinal][1]
     else:  # the k-th match is off (a heading inside a code block?): find the id instead
-        line, col = next(((ln, c) for ln, c, text in lines if ident and f"#{ident}" in text), (0, 0))
+        line, col = next(((ln, c) for ln, c, text in lines if ident and f"#{ident}" in text),
+                         termlike.heading_with_id(f.text, ident) if ident else (0, 0))
     return RawTerm(f.name, ordinal, level, ident, list(classes), {k: v for k, v in kvs},
                    inlines, [], line, col)
 

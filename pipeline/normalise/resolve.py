@@ -27,6 +27,7 @@ from .collation import letter_of, sort_key
 from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
+from .pages import resolve_pages
 from .positions import Locator
 from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
@@ -72,6 +73,7 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
     for term, nodes in walked:  # still in file order, as the image counters need
         check_images(term, nodes, source, loaded.locator, images[term.source.file], resources)
     check_formulas(walked, source, loaded.api_version, report, cache)
+    pages = resolve_pages(loaded.pages, table, loaded.locator, config.language)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)
@@ -84,6 +86,7 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
         diagnostics=tuple(report),
         pandoc_api_version=tuple(loaded.api_version),
         resources=MappingProxyType(resources),
+        pages=pages,
     )
 
 

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 from .. import diagnostics as dg
 from ..cache import Cache
 from ..pandoc import READER
+from ..pandoc_ast import Node
 from .records import diagnostic_to_json, diagnostics_from_json
 
 if TYPE_CHECKING:
     from .load import RawTerm, SourceFile
 
-HEAD, BLOCKS = "head", "blocks"
+HEAD, BLOCKS, WHOLE = "head", "blocks", "whole"
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,19 @@ def _raw_term(file: str, v: list[Any]) -> RawTerm:
     ordinal, level, ident, classes, attributes, title, line, column, header_ids = v
     return RawTerm(file, int(ordinal), int(level), str(ident), list(classes), dict(attributes),
                    list(title), [], int(line), int(column), list(header_ids))
+
+
+def keep_whole(f: SourceFile, blocks: list[Node], diagnostics: list[dg.Diagnostic], cache: Cache) -> None:
+    """Keep the blocks of a file that is no entry (a page, or a file without term headings)."""
+    cache.put_json(WHOLE, f.key, {"blocks": blocks,
+                                  "diagnostics": [diagnostic_to_json(d) for d in diagnostics]})
+
+
+def whole(f: SourceFile, cache: Cache) -> tuple[list[Node], list[dg.Diagnostic]] | None:
+    value = cache.get_json(WHOLE, f.key)
+    if not isinstance(value, dict) or not isinstance(value.get("blocks"), list):
+        return None
+    try:
+        return value["blocks"], diagnostics_from_json(value["diagnostics"])
+    except (KeyError, ValueError):
+        return None
