@@ -10,6 +10,7 @@ import enum
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 
 class Severity(enum.StrEnum):
@@ -108,6 +109,24 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = str(self.severity)
         return {k: data[k] for k in ("code", "severity", "file", "line", "column", "message", "hint")}
+
+    def to_json(self) -> list[str | int]:
+        """A compact JSON form (`from_json` reads it back), for the build cache."""
+        return [self.code, str(self.severity), self.file, self.line, self.column, self.message, self.hint]
+
+    @staticmethod
+    def from_json(value: object) -> Diagnostic:
+        """A diagnostic from `to_json`'s form; ValueError for anything else."""
+        try:
+            if not isinstance(value, list) or len(value) != 7:
+                raise ValueError("not a list of seven")
+            fields: list[Any] = value
+            if fields[0] not in CODES:
+                raise ValueError(f"unknown code {fields[0]}")
+            return Diagnostic(str(fields[2]), int(fields[3]), int(fields[4]), str(fields[0]),
+                              str(fields[5]), str(fields[6]), Severity(fields[1]))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a diagnostic: {value!r:.80}") from exc
 
     def escalated(self) -> Diagnostic:
         """The same finding as an error (for --strict)."""

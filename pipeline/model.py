@@ -123,6 +123,9 @@ class Term:
     refs_in: tuple[str, ...]  # term ids linking here, in book order
     source: Location
     original_id: str  # the id as written; differs when a duplicate was renamed
+    # A digest of everything the term was made from (its file, ids, the link table), or '':
+    # writers key what they cache for this term by it. Back-references are not part of it.
+    fingerprint: str = field(default="", compare=False)
 
     @property
     def tagline_text(self) -> str:
@@ -183,6 +186,7 @@ class Book:
     # (entry file, URL as written, percent-decoded) -> the resolved resource
     resources: Mapping[tuple[str, str], Resource] = field(default_factory=dict)
     pages: tuple[Page, ...] = ()  # front matter first, then back matter, each in book.toml order
+    fingerprint: str = ""  # a digest of everything the Book was made from (sources, config, images)
     _by_id: Mapping[str, Term] = field(default_factory=dict, repr=False, compare=False)
     _position: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
 from ..atomic import atomic_file
-from ..cache import Cache
+from ..cache import Cache, digest
 from ..model import Book
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class BuildContext:
     built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
     cache: Cache = field(default_factory=lambda: Cache(None))  # the build cache (none: disabled)
     _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
+    _styles_keys: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
     @property
     def strict(self) -> bool:
@@ -51,8 +52,19 @@ class BuildContext:
             from .common.fragments import render
 
             self.progress("rendering HTML")
-            self._fragments[id(book)] = render(book, self.report)
+            self._fragments[id(book)] = render(book, self.report, self.cache)
         return self._fragments[id(book)]
+
+    def styles_key(self, *subdirs: str) -> str:
+        """A digest of the styles a format reads (`styles/<subdir>/**` and the top-level files):
+        part of the key of everything it caches, so an edited template or sheet is seen."""
+        if subdirs not in self._styles_keys:
+            files = [p for p in sorted(self.styles_dir.glob("*")) if p.is_file()]
+            for sub in subdirs:
+                files += [p for p in sorted((self.styles_dir / sub).rglob("*")) if p.is_file()]
+            names = [p.relative_to(self.styles_dir).as_posix() for p in files]
+            self._styles_keys[subdirs] = digest(*names, *(p.read_bytes() for p in files))
+        return self._styles_keys[subdirs]
 
     def pandoc_warnings(self, fmt: str, stderr: str) -> None:
         for line in stderr.splitlines():

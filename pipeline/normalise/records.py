@@ -13,21 +13,13 @@ from ..model import Location, Section, SeeAlso, Term
 
 
 def diagnostic_to_json(d: dg.Diagnostic) -> list[Any]:
-    return [d.code, str(d.severity), d.file, d.line, d.column, d.message, d.hint]
-
-
-def diagnostic_from_json(v: list[Any]) -> dg.Diagnostic:
-    code, severity, file, line, column, message, hint = v
-    if code not in dg.CODES:
-        raise ValueError(f"unknown code {code}")
-    return dg.Diagnostic(file, int(line), int(column), code, message, hint, dg.Severity(severity))
+    return d.to_json()
 
 
 def diagnostics_from_json(values: Any) -> list[dg.Diagnostic]:
-    try:
-        return [diagnostic_from_json(v) for v in values]
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"not a list of diagnostics: {exc}") from exc
+    if not isinstance(values, list):
+        raise ValueError("not a list of diagnostics")
+    return [dg.Diagnostic.from_json(v) for v in values]
 
 
 def term_to_json(t: Term) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import diagnostics as dg
-from ..cache import Cache
+from ..cache import Cache, digest
 from ..config import BookConfig
 from ..i18n import quotation_marks
 from ..model import (
@@ -87,7 +87,23 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
         pandoc_api_version=tuple(loaded.api_version),
         resources=MappingProxyType(resources),
         pages=pages,
+        fingerprint=_fingerprint(loaded, config, resources, pages),
     )
+
+
+def _fingerprint(loaded: Loaded, config: BookConfig, resources: Resources, pages: object) -> str:
+    """Everything the Book is made of: the files (their cache keys name their bytes), the
+    configuration, the pages and the images (with their sizes and times: writers read them)."""
+    images = sorted((k, r.name, r.problem, _stamp(r.path)) for k, r in resources.items())
+    return digest(repr(config), *(f.key or f.text for f in loaded.files), repr(pages), repr(images))
+
+
+def _stamp(path: Path | None) -> str:
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return "?"
+    return f"{st.st_size}:{st.st_mtime_ns}" if st else ""
 
 
 def _assign_ids(files: list[SourceFile], report: dg.Report) -> list[Named]:

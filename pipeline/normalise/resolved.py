@@ -48,7 +48,7 @@ def resolve_file(f: SourceFile, named: Sequence[Any], build: Builder, table: IdT
     if found is not None:
         terms, picked, diagnostics = found
         report.extend(diagnostics)
-        return list(zip(terms, picked, strict=True))
+        return _fingerprinted(key, list(zip(terms, picked, strict=True)), cache)
     ensure_blocks(f, cache)
     own = dg.Report()
     locator = Locator({f.name: f.text})
@@ -57,7 +57,14 @@ def resolve_file(f: SourceFile, named: Sequence[Any], build: Builder, table: IdT
     locator.settle(own)
     _store(key, walked, list(own), cache)
     report.extend(own)
-    return walked
+    return _fingerprinted(key, walked, cache)
+
+
+def _fingerprinted(key: str, walked: list[tuple[Term, list[Node]]], cache: Cache
+                   ) -> list[tuple[Term, list[Node]]]:
+    """The terms, each with the fingerprint writers key their own caches by."""
+    return [(replace(t, fingerprint=cache.key("term", key, str(i))), p)
+            for i, (t, p) in enumerate(walked)]
 
 
 def _cached(key: str, cache: Cache, bodies: bool

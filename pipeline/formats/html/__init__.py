@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ... import diagnostics as dg
 from ...atomic import atomic_dir
+from ...cache import Cache
 from ..common.templates import environment, template_context
 from .check import check_site
 from .media import ASSETS_DIR, SiteMedia, copy_assets, copy_downloads
@@ -45,8 +46,9 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         links = SiteLinks(page_names(t.id for t in book.terms))
         env = environment(ctx.styles_dir, "site")
         base = template_context(book)
+        salt = ctx.cache.key("site", ctx.styles_key("site"), repr(book.config))
         pages = SitePages(env, fragments, links, SiteMedia(book, ctx.report, tmp),
-                      copy_downloads(ctx.built, tmp), base)
+                          copy_downloads(ctx.built, tmp), base, ctx.cache, salt)
         _write(tmp / START_PAGE, pages.start())
         _write(tmp / INDEX_PAGE, pages.index())
         for term in book.terms:
@@ -54,7 +56,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         copy_assets(ctx.styles_dir, tmp)
         ctx.progress("checking the site's links")
         _write(tmp / ASSETS_DIR / SEARCH_INDEX, search_index(book, links))
-        _report_dead_links(tmp, book, links, ctx.report)
+        _report_dead_links(tmp, book, links, ctx.report, ctx.cache)
         if ctx.strict and len(ctx.report.errors) > errors_before:
             raise dg.GlossaryError(dg.make(
                 dg.OUTPUT_INVALID, "html", 0, 0,
@@ -77,9 +79,10 @@ def search_index(book: Book, links: SiteLinks) -> str:
             f"window.{SEARCH_GLOBAL} = {data};\n")
 
 
-def _report_dead_links(site: Path, book: Book, links: SiteLinks, report: dg.Report) -> None:
+def _report_dead_links(site: Path, book: Book, links: SiteLinks, report: dg.Report,
+                       cache: Cache) -> None:
     by_page = {links.page(t.id): t for t in book.terms}
-    for dead in check_site(site):
+    for dead in check_site(site, cache):
         term = by_page.get(dead.page)
         where = term.source if term else None
         report.add(dg.make(
