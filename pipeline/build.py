@@ -8,7 +8,7 @@ imports the formats; no format imports it.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -24,8 +24,13 @@ def _quiet(_: str) -> None:
 
 
 def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report,
-          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR) -> dict[str, Path]:
-    """Read, resolve, then write each requested format; returns format -> output path."""
+          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
+          artifacts: Mapping[str, Path] | None = None) -> dict[str, Path]:
+    """Read, resolve, then write each requested format; returns format -> output path.
+
+    `artifacts` are outputs of formats built earlier and not rebuilt now (`glossary serve`'s
+    background PDF); the site links them as downloads as if they had been built in this run.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
@@ -37,7 +42,7 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
-    ctx = BuildContext(report, styles_dir, progress)
+    ctx = BuildContext(report, styles_dir, progress, built=dict(artifacts or {}))
     failed: list[dg.GlossaryError] = []
     for fmt in order(formats):
         progress(f"building {fmt}")
@@ -52,7 +57,7 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
     if failed:
         report.extend(exc.diagnostic for exc in failed[1:])
         raise failed[0]
-    return dict(ctx.built)
+    return {fmt: path for fmt, path in ctx.built.items() if fmt in formats}
 
 
 def _template_failure(exc: jinja2.TemplateError, fmt: str, styles_dir: Path) -> dg.Diagnostic:
