@@ -32,6 +32,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """The demo as a live site: `glossary serve source` on http://127.0.0.1:8000/ (Ctrl-C stops)."""
+    session.install("-e", ".")
+    session.run("glossary", "serve", "source", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def release(session: nox.Session) -> None:
     """Build the wheel/sdist and every format of the demo book reproducibly into dist/."""
     session.install("-e", ".[test]", "build")

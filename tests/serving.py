@@ -19,9 +19,11 @@ EPOCH = "1764374400"  # SOURCE_DATE_EPOCH: the served site and a plain build mus
 class Served:
     """`python -m pipeline serve SOURCE --port 0 ARGS…` with TMPDIR pointed at `tmp`."""
 
-    def __init__(self, source: Path, tmp: Path, *args: str, timeout: float = 120) -> None:
+    def __init__(self, source: Path, tmp: Path, *args: str, timeout: float = 120,
+                 env: dict[str, str] | None = None) -> None:
         self.tmp = tmp
-        env = {**os.environ, "TMPDIR": str(tmp), "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "TMPDIR": str(tmp), "SOURCE_DATE_EPOCH": EPOCH, "PYTHONUNBUFFERED": "1",
+               **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "serve", str(source), "--port", "0", *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)

@@ -9,14 +9,19 @@ from __future__ import annotations
 import argparse
 import filecmp
 import http.client
+import io
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import DEMO
@@ -26,7 +31,10 @@ from pipeline import build
 from pipeline import diagnostics as dg
 from pipeline.cli import _ServeListener, main
 from pipeline.serve.files import url_names
-from pipeline.serve.server import injected, is_loopback
+from pipeline.serve.server import ServeError, injected, is_loopback, make_server
+from pipeline.serve.session import Session
+from pipeline.serve.state import LiveState
+from pipeline.serve.watch import Rebuilder, Watcher
 
 SECRET = "the-secret-outside-the-site"
 
@@ -247,3 +255,120 @@ def test_serve_is_in_the_help() -> None:
                           text=True, check=True)
     for option in ("--port", "--host", "--open", "--pdf", "--styles"):
         assert option in done.stdout
+
+
+@pytest.mark.slow
+def test_pdf_is_kept_current_in_the_background_and_linked_as_the_download(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    source = tmp_path / "source"
+    shutil.copytree(DEMO, source)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    server = Served(source, tmp, "--pdf")
+    try:
+        server.wait_for(r"^glossary: built the site", 300)  # the site does not wait for the PDF
+        assert not any("PDF updated" in line for line in server.err)
+        server.wait_for(r"^glossary: PDF updated", 600)
+        server.wait_for(r"^glossary: built the site", 300)  # again: now with the download
+        status, _, page = _get(server.url, "/")
+        link = re.search(rb'href="(downloads/[^"]+\.pdf)"', page)
+        assert status == 200 and link, "the start page offers the PDF"
+        status, headers, pdf = _get(server.url, "/" + link.group(1).decode())
+        assert (status, headers["content-type"]) == (200, "application/pdf")
+        assert "Advanced Encryption Standard" in _text(PdfReader(io.BytesIO(pdf)))
+
+        aes = source / "AES.md"
+        aes.write_text(aes.read_text(encoding="utf-8").replace(
+            "Weltweit meistgenutzte", "Im Hintergrund gedruckte"), encoding="utf-8")
+        server.wait_for(r"^glossary: built after 1 changed file", 300)
+        server.wait_for(r"^glossary: PDF updated", 600)
+        server.wait_for(r"^glossary: built the site", 300)
+        _, _, pdf = _get(server.url, "/" + link.group(1).decode())
+        assert "Im Hintergrund gedruckte" in _text(PdfReader(io.BytesIO(pdf)))
+    finally:
+        assert server.stop() == 0
+    assert "Traceback" not in "\n".join(server.err)
+    assert list(tmp.iterdir()) == [], "the PDF job's folder is removed too"
+
+
+def _text(reader: Any) -> str:
+    return " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+
+
+def test_open_starts_the_browser_on_the_served_address(tmp_path: Path) -> None:
+    """--open goes through `webbrowser`, which honours $BROWSER: a script stands in for it."""
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+    fake.chmod(0o755)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    server = Served(DEMO, tmp, "--open", env={"BROWSER": f"{fake} %s"})
+    try:
+        server.wait_for(r"^glossary: built the site")
+        assert opened.read_text(encoding="utf-8").strip() == server.url
+    finally:
+        assert server.stop() == 0
+
+
+def test_the_default_port_moves_up_when_taken() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        session = Session(DEMO, DEMO)
+        try:
+            server = make_server("127.0.0.1", port, False, session, LiveState())
+            assert port < server.server_port < port + 10
+            server.server_close()
+            with pytest.raises(ServeError, match=f"port {port} already in use"):
+                make_server("127.0.0.1", port, True, session, LiveState())
+        finally:
+            session.close()
+
+
+def test_rebuilds_during_a_rebuild_are_merged_into_one() -> None:
+    release, started = threading.Event(), threading.Event()
+    seen: list[set[Path]] = []
+    done: list[int] = []
+
+    def rebuild(changed: set[Path]) -> int:
+        seen.append(set(changed))
+        started.set()
+        release.wait(10)
+        return len(seen)
+
+    rebuilder: Rebuilder[int] = Rebuilder(rebuild, done.append)
+    rebuilder.start()
+    rebuilder.request({Path("a.md")})
+    assert started.wait(10)
+    for name in ("b.md", "c.md", "b.md"):  # three saves while the first rebuild runs
+        rebuilder.request({Path(name)})
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(done) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    rebuilder.stop(5)
+    assert seen == [{Path("a.md")}, {Path("b.md"), Path("c.md")}]
+    assert done == [1, 2]
+
+
+def test_the_watcher_reports_saves_but_not_the_build_cache(tmp_path: Path) -> None:
+    bursts: list[set[Path]] = []
+    watcher = Watcher([tmp_path], bursts.append)
+    watcher.start()
+    time.sleep(0.5)  # the watch is set up
+    (tmp_path / ".glossary-cache").mkdir()
+    (tmp_path / ".glossary-cache" / "entry.bin").write_bytes(b"x")
+    (tmp_path / "AES.md.swp").write_bytes(b"x")  # an editor's swap file
+    (tmp_path / "AES.md").write_text("## AES {#AES .term}\n", encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not bursts and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    watcher.stop()
+    changed = set().union(*bursts)
+    assert (tmp_path / "AES.md").resolve() in {p.resolve() for p in changed}
+    assert not any(".glossary-cache" in p.parts or p.name.endswith(".swp") for p in changed), changed

@@ -117,8 +117,8 @@ def _run(options: Options, listener: Listener, session: Session, state: LiveStat
         rebuilder.start()
         watcher.start()
         changed(set())
-        if options.open_browser:
-            webbrowser.open(server.url)
+        if options.open_browser:  # some browser commands return only when the browser is closed
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         while not stop.wait(0.5):
             pass
     finally:
