@@ -11,6 +11,7 @@ import filecmp
 import http.client
 import io
 import os
+import queue
 import re
 import shutil
 import signal
@@ -30,6 +31,8 @@ from serving import EPOCH, Served
 from pipeline import build
 from pipeline import diagnostics as dg
 from pipeline.cli import _ServeListener, main
+from pipeline.formats.context import STYLES_DIR
+from pipeline.serve import BuildResult, Options, serve
 from pipeline.serve.files import url_names
 from pipeline.serve.server import ServeError, injected, is_loopback, make_server
 from pipeline.serve.session import Session
@@ -372,3 +375,69 @@ def test_the_watcher_reports_saves_but_not_the_build_cache(tmp_path: Path) -> No
     changed = set().union(*bursts)
     assert (tmp_path / "AES.md").resolve() in {p.resolve() for p in changed}
     assert not any(".glossary-cache" in p.parts or p.name.endswith(".swp") for p in changed), changed
+
+
+
+class _Collect:
+    """A Listener that hands every finished site build to the test."""
+
+    def __init__(self) -> None:
+        self.url: queue.Queue[str] = queue.Queue()
+        self.builds: queue.Queue[BuildResult] = queue.Queue()
+
+    def serving(self, url: str, exposed: bool) -> None:
+        self.url.put(url)
+
+    def built(self, result: BuildResult) -> None:
+        self.builds.put(result)
+
+    def pdf_built(self, result: BuildResult) -> None:
+        pass
+
+
+def test_requests_during_the_swap_never_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the html format swaps a new site in, every request gets a whole page, never a 404.
+
+    The swap's two renames follow each other within microseconds; here the first one is slowed
+    down, so that requests really arrive while no site folder is in place.
+    """
+    source = tmp_path / "source"
+    shutil.copytree(DEMO, source)
+    rename = os.replace
+
+    def slow_rename(src: Any, dst: Any) -> None:
+        rename(src, dst)
+        if Path(dst).name == ".html.old":
+            time.sleep(0.2)
+
+    monkeypatch.setattr(os, "replace", slow_rename)
+    listener, stop = _Collect(), threading.Event()
+    thread = threading.Thread(target=serve, args=(Options(source, STYLES_DIR, port=0), listener, stop))
+    thread.start()
+    url = listener.url.get(timeout=30)
+    assert listener.builds.get(timeout=120).generation == 1
+    pages = ["/", "/genindex.html", "/terms/AES.html", "/terms/RSA.html", "/assets/site.css"]
+    answers: list[tuple[str, int, bool]] = []
+    done = threading.Event()
+
+    def hammer() -> None:
+        while not done.is_set():
+            for path in pages:
+                status, _, body = _get(url, path)
+                answers.append((path, status, path.endswith(".css") or body.rstrip().endswith(b"</html>")))
+
+    threads = [threading.Thread(target=hammer) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for generation in (2, 3, 4):
+            (source / "AES.md").touch()
+            assert listener.builds.get(timeout=120).generation == generation
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+        stop.set()
+        thread.join(60)
+    assert len(answers) > 100
+    assert [a for a in answers if a[1:] != (200, True)] == []
