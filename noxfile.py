@@ -66,6 +66,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """The demo as a live site: `glossary serve source` on http://127.0.0.1:8000/ (Ctrl-C stops)."""
+    session.install("-e", ".")
+    session.run("glossary", "serve", "source", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def release(session: nox.Session) -> None:
     """Validated, reproducible release into build/release/<version>/ (-- --version X.Y.Z --force)."""
     session.install("-e", ".[release]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import diagnostics as dg
@@ -17,7 +17,9 @@ from .cache import Cache
 from .formats import FORMATS, order, writer
 from .formats.context import STYLES_DIR, BuildContext, Progress
 from .model import Book
-from .normalise import read_book
+from .normalise import book_cache, read_book
+
+__all__ = ["book_cache", "build", "read_book", "write_formats"]
 
 
 def _quiet(_: str) -> None:
@@ -26,10 +28,13 @@ def _quiet(_: str) -> None:
 
 def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report,
           progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
-          cache: Cache | None = None) -> dict[str, Path]:
+          cache: Cache | None = None, artifacts: Mapping[str, Path] | None = None) -> dict[str, Path]:
     """Read, resolve, then write each requested format; returns format -> output path.
 
-    With a `cache`, what was computed from the same inputs before is reused (same bytes)."""
+    With a `cache`, what was computed from the same inputs before is reused (same bytes).
+    `artifacts` are outputs of formats built earlier and not rebuilt now (`glossary serve`'s
+    background PDF); the site links them as downloads as if they had been built in this run.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
@@ -41,14 +46,16 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
-    return write_formats(book, out_dir, formats, report, progress, styles_dir, cache)
+    return write_formats(book, out_dir, formats, report, progress, styles_dir, cache, artifacts)
 
 
 def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.Report,
                   progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
-                  cache: Cache | None = None) -> dict[str, Path]:
+                  cache: Cache | None = None, artifacts: Mapping[str, Path] | None = None
+                  ) -> dict[str, Path]:
     """Phase 3 for a book already read (the release sets its version first)."""
-    ctx = BuildContext(report, styles_dir, progress, cache=cache or Cache(None))
+    ctx = BuildContext(report, styles_dir, progress, built=dict(artifacts or {}),
+                       cache=cache or Cache(None))
     failed: list[dg.GlossaryError] = []
     for fmt in order(formats):
         progress(f"building {fmt}")
@@ -66,7 +73,7 @@ def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.
     if failed:
         report.extend(exc.diagnostic for exc in failed[1:])
         raise failed[0]
-    return dict(ctx.built)
+    return {fmt: path for fmt, path in ctx.built.items() if fmt in formats}
 
 
 def _is_template_error(exc: Exception) -> bool:

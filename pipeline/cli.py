@@ -11,10 +11,10 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import diagnostics as dg
 from .authoring import AuthoringError
@@ -24,6 +24,9 @@ from .formats import FORMATS
 from .formats.context import STYLES_DIR, Progress
 from .normalise import book_cache, read_book
 from .version import __version__
+
+if TYPE_CHECKING:  # serve (and watchfiles) is imported only when serving
+    from .serve import BuildResult
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -58,6 +61,16 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"{', '.join(FORMATS)} or all; repeat or comma-separate (default: all)")
     b.add_argument("--styles", type=Path, default=STYLES_DIR,
                    help="folder with templates, CSS and the DOCX reference (default: the built-in styles/)")
+    s = sub.add_parser("serve", parents=[common],
+                       help="serve the site on 127.0.0.1 and rebuild it on every save")
+    s.add_argument("--port", type=int, default=None,
+                   help="port (default: 8000 or the next free one; 0: any free port)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--open", dest="open_browser", action="store_true", help="open the site in the browser")
+    s.add_argument("--pdf", action="store_true", help="also keep the PDF current in the background")
+    s.add_argument("--styles", type=Path, default=STYLES_DIR,
+                   help="folder with templates and CSS (default: the built-in styles/)")
     sub.add_parser("codes", help="list every diagnostic code")
     clean = sub.add_parser("clean", help="delete the build cache")
     clean.add_argument("source", nargs="?", default="source", type=Path,
@@ -92,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _clean(args)
         if args.command in ("init", "new"):
             return _authoring(args)
+        if args.command == "serve":
+            return _serve(args)
         return _build(args)
     except AuthoringError as exc:
         print(f"glossary: error: {exc.message}" + (f" — {exc.hint}" if exc.hint else ""),
@@ -195,6 +210,63 @@ def _clean(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(f"glossary: {'removed' if removed else 'no cache at'} {folder}", file=sys.stderr)
     return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Ctrl-C is how a serve session ends: exit 0, not 130 (as `mkdocs serve`)."""
+    from .serve import Options, ServeError, serve
+
+    port = 8000 if args.port is None else args.port
+    options = Options(args.source, args.styles, args.host, port, args.port is not None,
+                      args.open_browser, args.pdf, args.strict)
+    try:
+        serve(options, _ServeListener(args))
+    except ServeError as exc:
+        print(f"glossary: error: {exc} — {exc.hint}", file=sys.stderr)
+        return EXIT_USAGE
+    print("glossary: stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+class _ServeListener:
+    """Prints what `glossary serve` reports: each rebuild's new findings and a summary line."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.seen: set[dg.Diagnostic] = set()
+
+    def serving(self, url: str, exposed: bool) -> None:
+        if exposed:
+            print(f"glossary: warning: listening on {self.args.host}: everyone who can reach this "
+                  "machine can read the glossary (leave out --host to serve it to this machine only)",
+                  file=sys.stderr)
+        print(f"Serving {url} (Ctrl-C to stop)", flush=True)
+
+    def built(self, result: BuildResult) -> None:
+        shown = set(self._visible(result.diagnostics))
+        for d in sorted(shown - self.seen):
+            print(dg.format_text(d), file=sys.stderr)
+        fixed, self.seen = len(self.seen - shown), shown
+        if result.failure is not None:
+            print(dg.format_text(result.failure), file=sys.stderr)
+            print("glossary: build failed; still serving the previous site", file=sys.stderr, flush=True)
+            return
+        if not self.args.quiet:
+            what = f"after {len(result.changed)} changed file(s)" if result.changed else "the site"
+            print(f"glossary: built {what} in {result.seconds:.1f} s: {len(result.errors)} error(s), "
+                  f"{len(result.warnings)} warning(s)" + (f", {fixed} fixed" if fixed else ""),
+                  file=sys.stderr, flush=True)
+
+    def pdf_built(self, result: BuildResult) -> None:
+        if result.failure is not None:
+            print(f"glossary: PDF not updated: {dg.format_text(result.failure)}", file=sys.stderr, flush=True)
+        elif not self.args.quiet:
+            print(f"glossary: PDF updated in {result.seconds:.0f} s", file=sys.stderr, flush=True)
+
+    def _visible(self, items: Iterable[dg.Diagnostic]) -> list[dg.Diagnostic]:
+        if self.args.quiet:
+            return [d for d in items if d.severity is dg.Severity.ERROR]
+        return [d for d in items if self.args.verbose or d.severity is not dg.Severity.INFO]
 
 
 def _formats(values: list[str] | None) -> list[str]:

@@ -24,7 +24,7 @@ def _sessions() -> dict[str, str]:
 
 def test_every_nox_session_has_a_one_line_doc_listed_by_nox_and_the_readme() -> None:
     sessions = _sessions()
-    assert set(sessions) == {"tests", "lint", "typecheck", "build", "check", "bench", "release"}
+    assert set(sessions) == {"tests", "lint", "typecheck", "build", "check", "bench", "serve", "release"}
     listed = subprocess.run(
         [sys.executable, "-m", "nox", "-l"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
