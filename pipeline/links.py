@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from . import diagnostics as dg
+from .closest import ClosestIds
 from .model import BROKEN_CLASS, INDEX_ID, SELF_CLASS, XREF_CLASS
 from .pandoc_ast import Link, Node, Span, attr, stringify
 from .positions import LINK, Locator
@@ -29,16 +29,13 @@ class IdTable:
     folded: dict[str, list[str]]  # casefolded id/alias -> term ids
     # a heading id inside a term, as written and as published (`Term--id`) -> (term id, anchor)
     sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    _suggested: dict[str, list[str]] = field(default_factory=dict)
+    _closest: ClosestIds | None = field(default=None, repr=False)
 
     def suggestions(self, wanted: str) -> list[str]:
-        """Up to three close ids or aliases (cached: real glossaries repeat broken targets)."""
-        key = wanted.casefold()
-        if key not in self._suggested:
-            pool = {k.casefold(): k for k in (*self.ids, *self.aliases)}
-            close = difflib.get_close_matches(key, list(pool), n=3, cutoff=0.6)
-            self._suggested[key] = [pool[c] for c in close]
-        return self._suggested[key]
+        """Up to three ids or aliases that are really close to `wanted` (see `closest`)."""
+        if self._closest is None:  # built on the first broken link: a clean book never pays
+            self._closest = ClosestIds((*self.ids, *self.aliases))
+        return self._closest.closest(wanted)
 
 
 @dataclass

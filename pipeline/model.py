@@ -41,6 +41,7 @@ class SeeAlso:
     target: str | None
     label: tuple[Node, ...]  # pandoc inlines
     label_text: str
+    missing: str = ""  # a broken link's target as written (for "most wanted" in the report)
 
 
 @dataclass(frozen=True)
