@@ -43,7 +43,8 @@ class Mention:
 
 
 def wanted(report: dg.Report, verbose: bool, selected: bool) -> bool:
-    """Whether `check` should search: with -v (infos are shown), when --select names GL110, or
+    """Whether `check` should search: with -v (infos are shown), when --select names GL110 (the
+    code or its name, not a prefix), or
     when book.toml gives GL110 a severity (`GL110 = "warning"` makes it part of every check)."""
     configured = OPT_IN in report.severities
     if configured and report.severities[OPT_IN] is None:
@@ -85,9 +86,10 @@ def diagnostic(m: Mention, book: Book) -> dg.Diagnostic:
     inside = f" (inside „{m.word}“)" if m.kind == WITHIN else ""
     named = f"„{target.title_text}“" if m.text.casefold() == target.title_text.casefold() else (
         f"„{m.text}“ (#{target.id})")
+    shown = m.word if m.kind == WITHIN else m.text  # a link covers whole words
     return dg.make(dg.MENTION_UNLINKED, m.file, m.line, m.column,
                    f"„{entry.title_text}“ mentions {named}{inside} without linking it",
-                   f"link it: [{m.text}](#{target.id}), or add [{target.title_text}](#{target.id}) "
+                   f"link it: [{shown}](#{target.id}), or add [{target.title_text}](#{target.id}) "
                    "to the see-also list")
 
 

@@ -9,6 +9,7 @@ block, in document order; the locator counts occurrences over the same strings.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..model import BROKEN_CLASS, SELF_CLASS, Term
 from ..pandoc_ast import Node
@@ -30,16 +31,17 @@ def term_prose(term: Term) -> list[str]:
 
 
 def block_prose(block: Node) -> list[str]:
-    t, c = block["t"], block.get("c")
+    t: str = block["t"]
+    c: Any = block.get("c")
     if t in ("Para", "Plain"):
         return [_inline_text(c)]
     if t == "LineBlock":
         return [_inline_text(line) for line in c]
-    if t in ("BlockQuote",):
+    if t == "BlockQuote":
         return _blocks(c)
     if t == "Div":
         return _blocks(c[1])
-    if t in ("BulletList",):
+    if t == "BulletList":
         return [r for item in c for r in _blocks(item)]
     if t == "OrderedList":
         return [r for item in c[1] for r in _blocks(item)]
@@ -56,18 +58,14 @@ def _blocks(blocks: Iterable[Node]) -> list[str]:
     return [r for b in blocks for r in block_prose(b)]
 
 
-def _table(c: list[object]) -> list[str]:
+def _table(c: Any) -> list[str]:
     """Cells row by row: head, bodies (intermediate head and rows), foot — pandoc's order."""
     _attr, _caption, _specs, head, bodies, foot = c
-    rows: list[object] = [*head[1]]  # type: ignore[index]
-    for body in bodies:  # type: ignore[attr-defined]
+    rows = [*head[1]]
+    for body in bodies:
         rows.extend([*body[2], *body[3]])
-    rows.extend(foot[1])  # type: ignore[index]
-    out: list[str] = []
-    for row in rows:
-        for cell in row[1]:  # type: ignore[index]
-            out.extend(_blocks(cell[4]))
-    return out
+    rows.extend(foot[1])
+    return [r for row in rows for cell in row[1] for r in _blocks(cell[4])]
 
 
 def _inline_text(inlines: list[Node]) -> str:

@@ -37,8 +37,9 @@ class Selection:
         return chosen is not None and (ignored is None or chosen > ignored)
 
     def names_explicitly(self, code: str) -> bool:
-        """Whether a `--select` other than ALL asks for this code (opt-in checks run then)."""
-        return code in self and any(s and code.startswith(s) for s in self.select)
+        """Whether `--select` names this very code (or its name): an opt-in check runs then, not
+        for a prefix (`--select GL1` means "the link checks that run anyway")."""
+        return code in self and code in self.select
 
     def filter(self, items: Iterable[dg.Diagnostic]) -> list[dg.Diagnostic]:
         return [d for d in items if d.code in self]

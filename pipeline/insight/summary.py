@@ -106,7 +106,10 @@ def _by_entry(book: Book | None, items: Sequence[dg.Diagnostic]) -> list[EntryPr
 
 
 def format_text(s: Summary, top: int = TOP) -> str:
-    lines = ["Summary", "  by code:"]
+    totals = ", ".join(f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in s.totals.items())
+    if not s.by_code:
+        return f"Summary: no problems in {s.entries} entries"
+    lines = [f"Summary: {totals} in {s.entries} entries", "  by code:"]
     lines += [f"    {c.code}  {c.name:<24} {c.severity:<8}{c.count:>6}" for c in s.by_code]
     if s.wanted:
         lines.append("  most-wanted missing terms (write the entry, or fix the links):")
