@@ -106,7 +106,8 @@ def _drawing(book: Book, cluster_of: dict[str, int], placed: Layout, drawn: list
         hub = max(members, key=lambda t: (len(t.refs_in), [-ord(c) for c in t.title_text]))
         dot.node(f"c{n}", f"{n}: {hub.title_text} …", id=f"c{n}", pos=_pos(box.x, box.y),
                  width=f"{box.width / 72:.3f}", height=f"{box.height / 72:.3f}", fixedsize="true",
-                 labelloc="t", fontsize="30", fontcolor="#333333", color=PALETTE[n - 1],
+                 labelloc="t", fontsize=f"{min(30.0, max(12.0, box.width / 14)):.0f}",
+                 fontcolor="#333333", color=PALETTE[n - 1],
                  fillcolor=PALETTE[n - 1] + "38", penwidth="1.2", **{"class": "cluster"})
     index = {t.id: i for i, t in enumerate(book.terms)}
     for t in book.terms:

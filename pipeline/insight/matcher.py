@@ -103,14 +103,17 @@ class Matcher:
         if len(low) != len(run):  # a letter whose lower case is longer (İ): compare as written
             low = run
         free = 0  # the text before this is taken by an earlier match
-        first = self._root.next
+        first, heads = self._root.next.get, HEAD_WORD_MIN if self.german else len(low) + 1
         for m in _PART.finditer(low):
-            start, word = m.start(), m.group()
+            word = m.group()
+            node = first(word)
+            if node is None and len(word) < heads:
+                continue  # the common case: a word that starts no name and ends none
+            start = m.start()
             if start < free:
                 continue
-            node = first.get(word)
             hit = self._whole(run, low, m, node) if node else None
-            if hit is None and self.german and len(word) >= HEAD_WORD_MIN:
+            if hit is None and len(word) >= heads:
                 hit = self._within(word, start, m.end())
             if hit is not None:
                 free = hit.end

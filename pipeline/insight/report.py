@@ -50,7 +50,8 @@ def write_report(book: Book, diagnostics: list[dg.Diagnostic], mentions: list[Me
     picture: GraphPicture | None = None
     try:
         picture = draw(book, wanted, page)
-        data["graph"] = {"layout": "graphviz sfdp", "nodes": picture.nodes, "edges": picture.edges,
+        data["graph"] = {"layout": "graphviz sfdp (clusters) + neato",
+                         "nodes": picture.nodes, "edges": picture.edges,
                          "clusters": picture.clusters, "missing_drawn": picture.missing_drawn,
                          "missing_total": picture.missing_total,
                          "cluster_sizes": _cluster_sizes(picture.cluster_of)}
