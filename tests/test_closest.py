@@ -30,7 +30,10 @@ def test_only_close_ids_are_suggested(wanted: str, expected: list[str]) -> None:
 
 
 def test_the_limit_grows_with_the_length() -> None:
-    assert [max_distance(n) for n in (3, 4, 6, 7, 11, 12, 30)] == [0, 1, 1, 2, 2, 3, 3]
+    assert [max_distance(n) for n in (3, 4, 6, 7, 15, 16, 30)] == [0, 1, 1, 2, 2, 3, 3]
+    assert ClosestIds(["Unterdichte"]).closest("Quantendichte") == []
+    assert ClosestIds(["Gemischte-Teilchenschicht"]).closest("Gemischte-Teilchenschichte") == [
+        "Gemischte-Teilchenschicht"]
     assert fold("Öffentlicher-Schlüssel") == "oeffentlicherschluessel"
 
 

@@ -37,11 +37,12 @@ def links_out(term: Term) -> int:
 
 
 def health(book: Book, diagnostics: Sequence[dg.Diagnostic], mentions: Sequence[Mention],
-           page: Callable[[str], str | None]) -> dict[str, Any]:
-    """The report's data. `page(term id)`: the entry's site page (relative URL) or None."""
+           page: Callable[[str], str | None], wanted: list[Wanted] | None = None) -> dict[str, Any]:
+    """The report's data. `page(term id)`: the entry's site page (relative URL) or None;
+    `wanted`: the most-wanted missing terms, when the caller has them already."""
     size = {t.id: words(t) for t in book.terms}
     broken = broken_links(book)
-    wanted = most_wanted(book, broken)
+    wanted = most_wanted(book, broken) if wanted is None else wanted
     by_size = sorted(book.terms, key=lambda t: (-size[t.id], t.sort_key))
 
     def ref(t: Term, **extra: object) -> dict[str, object]:

@@ -45,7 +45,7 @@ def write_report(book: Book, diagnostics: list[dg.Diagnostic], mentions: list[Me
                  out_dir: Path) -> Written:
     page = _pages(book, out_dir)
     wanted = most_wanted(book)
-    data = health(book, diagnostics, mentions, page)
+    data = health(book, diagnostics, mentions, page, wanted)
     notes: list[dg.Diagnostic] = []
     picture: GraphPicture | None = None
     try:
