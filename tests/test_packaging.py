@@ -61,3 +61,7 @@ def test_an_installed_wheel_builds_the_demo_outside_the_checkout(wheel: Path, tm
     assert done.returncode == 0, done.stderr
     assert (work / "build" / "html" / "index.html").is_file()
     assert (work / "build" / "html" / "assets" / "site.css").is_file()
+
+
+def test_the_wheel_carries_the_report_template(wheel: Path) -> None:
+    assert "pipeline/insight/report.html.j2" in zipfile.ZipFile(wheel).namelist()

@@ -89,7 +89,7 @@ def _between_clusters(groups: Mapping[int, list[str]], labels: Mapping[str, tupl
                       edges: list[tuple[str, str]], group_of: dict[str, int],
                       sizes: dict[int, tuple[float, float, float, float]]) -> dict[str, Placed]:
     g = graphviz.Graph(engine="neato")
-    g.attr(overlap="prism", start="1", splines="false", sep="+12")
+    g.attr(overlap="prism", overlap_scaling="0", start="1", splines="false", sep="+12")
     g.attr("node", **NODE_ATTRS)
     for grp, (x0, y0, x1, y1) in sizes.items():
         g.node(f"cluster {grp}", "", fixedsize="true", width=str((x1 - x0 + 2 * BOX_PAD) / 72),
