@@ -73,7 +73,9 @@ def _known(book: Book) -> set[str]:
     """Everything a link may name that is not a missing term, case-folded."""
     known = {t.id.casefold() for t in book.terms} | {a.casefold() for t in book.terms for a in t.aliases}
     anchors = [s.id for t in book.terms for s in t.sections]
-    anchors += [n["c"][1][0] for t in book.terms for n in iter_nodes(list(t.content)) if n["t"] == "Header"]
+    # Headings stand at the top of a term's blocks (a deep walk costs as much as the links' own)
+    blocks = (b for t in book.terms for b in (*t.definition, *(b for s in t.sections for b in s.blocks)))
+    anchors += [b["c"][1][0] for b in blocks if b["t"] == "Header"]
     for anchor in filter(None, anchors):  # published as `Term--id`, written as `id`
         known |= {anchor.casefold(), anchor.split("--", 1)[-1].casefold()}
     return known
