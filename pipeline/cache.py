@@ -25,7 +25,7 @@ from typing import Any
 from .version import __version__
 
 CACHE_DIR = ".glossary-cache"
-FORMAT = "2"  # bump when the layout or any stored value's shape changes
+FORMAT = "3"  # bump when the layout or any stored value's shape changes
 _MAGIC = b"GLC" + FORMAT.encode()
 _DIGEST = 32
 MAX_AGE = 30 * 24 * 3600  # entries unused for this long are pruned

@@ -7,6 +7,7 @@ Exit codes: 0 clean (warnings allowed), 1 content errors, 2 usage or configurati
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -27,6 +28,9 @@ from .version import __version__
 
 if TYPE_CHECKING:  # serve (and watchfiles) is imported only when serving
     from .serve import BuildResult
+from .insight import mentions, summary
+from .insight.sarif import format_sarif
+from .insight.select import Selection, SelectorError
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -54,7 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", parents=[common], help="lint the glossary without rendering")
     check.add_argument("--format", dest="output_format", default="text",
-                       choices=["text", "json", "github"], help="how to print diagnostics")
+                       choices=["text", "json", "github", "sarif"], help="how to print diagnostics")
+    check.add_argument("--summary", action="store_true",
+                       help="print only the summary (text, or one JSON object with --format json)")
+    check.add_argument("--select", action="append", metavar="CODE,…",
+                       help="report only these codes or prefixes (GL101, GL1, link-broken, ALL)")
+    check.add_argument("--ignore", action="append", metavar="CODE,…",
+                       help="do not report these codes or prefixes")
+    rep_ = sub.add_parser("report", parents=[common],
+                          help="write the glossary's health report (HTML page and JSON)")
+    rep_.add_argument("--out", type=Path, default=Path("build"),
+                      help="folder for report.html and report.json (default: build/); the site is "
+                           "expected in its html/ folder")
     b = sub.add_parser("build", parents=[common], help="render the glossary")
     b.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build/)")
     b.add_argument("--format", dest="formats", action="append", metavar="FMT",
@@ -107,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _authoring(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "report":
+            return _report(args)
         return _build(args)
     except AuthoringError as exc:
         print(f"glossary: error: {exc.message}" + (f" — {exc.hint}" if exc.hint else ""),
@@ -135,6 +152,8 @@ def _machine_readable(args: argparse.Namespace, diagnostic: dg.Diagnostic) -> No
     fmt = getattr(args, "output_format", "text") if args.command == "check" else "text"
     if fmt == "json":
         print(dg.format_json([diagnostic]))
+    elif fmt == "sarif":
+        print(format_sarif([diagnostic], str(args.source)))
     elif fmt == "github":
         print(dg.format_github(diagnostic, str(args.source)))
 
@@ -163,21 +182,67 @@ def _codes() -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    selection = _selection(args)
     report = dg.Report(strict=args.strict)
     started = time.perf_counter()
     with _status(args) as progress:
         book = read_book(args.source, report, progress, _cache(args), bodies=False)
-    shown = _visible(report, args)
-    if args.output_format == "json":
+        if mentions.wanted(report, args.verbose, selection.names_explicitly(mentions.OPT_IN)):
+            progress("looking for unlinked mentions")
+            report = dg.Report(strict=args.strict)  # read again with the terms' text (cached)
+            book = read_book(args.source, report, progress, _cache(args))
+            mentions.report_mentions(mentions.find_mentions(book), book, report)
+    selected = selection.filter(report)
+    shown = _visible(selected, args)
+    if args.summary:
+        found = summary.summarize(book, selected, dg.LINK_BROKEN in selection)
+        print(json.dumps(found.as_dict(), ensure_ascii=False, indent=2)
+              if args.output_format == "json" else summary.format_text(found))
+    elif args.output_format == "json":
         print(dg.format_json(shown))
+    elif args.output_format == "sarif":
+        print(format_sarif(shown, str(args.source)))
     elif args.output_format == "github":
         for d in shown:
             print(dg.format_github(d, str(args.source)))
     else:
         _print_text(shown, args)
-        if not args.quiet:
-            print(_summary(report, f"{len(book.terms)} terms", started), file=sys.stderr)
-    return EXIT_ERRORS if report.errors else EXIT_OK
+        if selected and not args.quiet:
+            found = summary.summarize(book, selected, dg.LINK_BROKEN in selection)
+            print(summary.format_text(found), file=sys.stderr)
+        print(_summary(selected, f"{len(book.terms)} terms", started), file=sys.stderr)
+    return EXIT_ERRORS if any(d.severity is dg.Severity.ERROR for d in selected) else EXIT_OK
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    if args.summary and args.output_format not in ("text", "json"):
+        print("glossary: error: --summary works with --format text or json", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+    try:
+        return Selection.parse(args.select, args.ignore)
+    except SelectorError as exc:
+        print(f"glossary: error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .insight.report import write_report
+
+    report = dg.Report(strict=args.strict)
+    started = time.perf_counter()
+    with _status(args) as progress:
+        book = read_book(args.source, report, progress, _cache(args))
+        progress("looking for unlinked mentions")
+        found = mentions.find_mentions(book)
+        mentions.report_mentions(found, book, report)
+        progress("laying out the link graph")
+        written = write_report(book, list(report), found, args.out)
+    _print_text([d for d in written.notes], args, stream=sys.stderr)
+    if not args.quiet:
+        for path in (written.html, written.json):
+            print(f"report: {path}")
+        print(_summary(report, f"{len(book.terms)} terms", started), file=sys.stderr)
+    return EXIT_OK
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -281,12 +346,12 @@ def _formats(values: list[str] | None) -> list[str]:
     return wanted
 
 
-def _visible(report: dg.Report, args: argparse.Namespace) -> list[dg.Diagnostic]:
+def _visible(items: Iterable[dg.Diagnostic], args: argparse.Namespace) -> list[dg.Diagnostic]:
     if args.quiet:
-        return report.errors
+        return [d for d in items if d.severity is dg.Severity.ERROR]
     if args.verbose or getattr(args, "output_format", "text") != "text":
-        return list(report)
-    return [d for d in report if d.severity is not dg.Severity.INFO]
+        return list(items)
+    return [d for d in items if d.severity is not dg.Severity.INFO]
 
 
 def _print_text(items: list[dg.Diagnostic], args: argparse.Namespace, stream: TextIO | None = None) -> None:
@@ -295,8 +360,10 @@ def _print_text(items: list[dg.Diagnostic], args: argparse.Namespace, stream: Te
         print(dg.format_text(d), file=out)
 
 
-def _summary(report: dg.Report, what: str, started: float) -> str:
-    errors, warnings = len(report.errors), len(report.warnings)
+def _summary(items: Iterable[dg.Diagnostic], what: str, started: float) -> str:
+    found = list(items)
+    errors = sum(1 for d in found if d.severity is dg.Severity.ERROR)
+    warnings = sum(1 for d in found if d.severity is dg.Severity.WARNING)
     took = time.perf_counter() - started
     return f"glossary: {errors} error(s), {warnings} warning(s); {what} in {took:.1f} s"
 

@@ -94,6 +94,7 @@ class SeeAlso:
     target: str | None
     label: tuple[Node, ...]  # pandoc inlines
     label_text: str
+    missing: str = ""  # a broken link's target as written (for "most wanted" in the report)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,9 @@ class Term:
     refs_in: tuple[str, ...]  # term ids linking here, in book order
     source: Location
     original_id: str  # the id as written; differs when a duplicate was renamed
+    # Links that resolved nowhere, as (target as written, label text), in source order
+    missing_out: tuple[tuple[str, str], ...] = ()
+    anchors: tuple[str, ...] = ()  # ids of the term's sections and of the headings inside them
     # A digest of everything the term was made from (its file, ids, the link table), or '':
     # writers key what they cache for this term by it. Back-references are not part of it.
     fingerprint: str = field(default="", compare=False)

@@ -98,3 +98,7 @@ def test_an_installed_wheel_inits_a_glossary_that_builds(wheel: Path, tmp_path: 
     assert (work / "x" / "Index-card.md").read_text(encoding="utf-8").startswith(
         "## Index card {#Index-card .term}")
     assert run("check", "x", "--strict").returncode == 0
+
+
+def test_the_wheel_carries_the_report_template(wheel: Path) -> None:
+    assert "pipeline/insight/report.html.j2" in zipfile.ZipFile(wheel).namelist()

@@ -28,7 +28,8 @@ def term_to_json(t: Term) -> dict[str, Any]:
         "letter": t.letter, "aliases": list(t.aliases), "taglines": [list(x) for x in t.taglines],
         "definition": list(t.definition),
         "sections": [[s.id, s.kind, list(s.title), list(s.blocks)] for s in t.sections],
-        "see_also": [[s.target, list(s.label), s.label_text] for s in t.see_also],
+        "see_also": [[s.target, list(s.label), s.label_text, s.missing] for s in t.see_also],
+        "missing_out": [list(m) for m in t.missing_out], "anchors": list(t.anchors),
         "links_index": t.links_index, "refs_out": list(t.refs_out),
         "source": [t.source.file, t.source.line, t.source.column], "original_id": t.original_id,
     }
@@ -41,7 +42,8 @@ def term_from_json(v: dict[str, Any]) -> Term:
             sort_key=tuple(v["sort_key"]), letter=v["letter"], aliases=tuple(v["aliases"]),
             taglines=tuple(tuple(x) for x in v["taglines"]), definition=tuple(v["definition"]),
             sections=tuple(Section(i, k, tuple(ti), tuple(b)) for i, k, ti, b in v["sections"]),
-            see_also=tuple(SeeAlso(tg, tuple(la), lt) for tg, la, lt in v["see_also"]),
+            see_also=tuple(SeeAlso(tg, tuple(la), lt, mi) for tg, la, lt, mi in v["see_also"]),
+            missing_out=tuple((a, b) for a, b in v["missing_out"]), anchors=tuple(v["anchors"]),
             links_index=bool(v["links_index"]), refs_out=tuple(v["refs_out"]), refs_in=(),
             source=Location(*v["source"]), original_id=v["original_id"],
         )

@@ -230,7 +230,15 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
         report.add(dg.make(dg.SEEALSO_TEXT, raw.file, raw.line, raw.column,
                            f"the see-also list of „{title_text}“ holds „{text}“, which is no link; "
                            "printed as text", "write it as [Label](#Id), or move it out of the list"))
-    return _term(n, raw, title, title_text, parts, ctx.refs, config), picked
+    term = _term(n, raw, title, title_text, parts, ctx.refs, config)
+    return replace(term, missing_out=tuple(ctx.missing), anchors=_anchors(term)), picked
+
+
+def _anchors(term: Term) -> tuple[str, ...]:
+    """Section ids and the ids of headings at the top of the term's blocks (shallow: a deep walk
+    would cost as much as resolving the links)."""
+    blocks = (*term.definition, *(b for s in term.sections for b in s.blocks))
+    return (*(s.id for s in term.sections), *(b["c"][1][0] for b in blocks if b["t"] == "Header"))
 
 
 def _term(n: Named, raw: RawTerm, title: list[Node], title_text: str, parts: Parts, refs: list[str],
