@@ -81,6 +81,8 @@ DEAD_LINK_OUTPUT = _register("GL603", "output-dead-link", E, "an output contains
 TOOL_FAILED = _register("GL604", "tool-failed", E, "an external tool failed")
 OUTPUT_INVALID = _register("GL605", "output-invalid", E, "a validator rejected an output")
 TEMPLATE_FAILED = _register("GL606", "template-error", E, "a template in the styles folder fails")
+UNSAFE_REMOVED = _register("GL607", "unsafe-content-removed", W,
+                           "script, a handler, a remote reference or raw markup removed from an entry")
 
 
 # Codes whose severity book.toml cannot change: they end the run or guard the outputs.

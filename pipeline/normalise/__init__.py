@@ -16,6 +16,7 @@ from ..config import load_config, severities
 from ..model import Book
 from .load import load
 from .resolve import resolve
+from .unsafe import neutralise
 
 Progress = Callable[[str], None]
 
@@ -30,5 +31,6 @@ def read_book(source: Path, report: dg.Report, progress: Progress = _quiet) -> B
     report.severities.update(severities(config))
     progress("reading entries")
     loaded = load(source, config, report, progress)
+    neutralise(loaded, report)  # before anything reads an entry: see unsafe.py
     progress("resolving ids and links")
     return resolve(loaded, config, source, report)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ... import diagnostics as dg
-from ... import pandoc
+from ... import pandoc, sanitise
 from ...model import BROKEN_CLASS, Book, Term, anchor, xref_target
 from ...pandoc_ast import Div, Link, Node, Plain, RawBlock, Span, Str, attr, walk
 from .document import metadata
@@ -75,8 +75,30 @@ def render(book: Book, report: dg.Report) -> Fragments:
         report.add(dg.make(dg.RENDER_WARNING, "", 0, 0, f"pandoc (html): {line}",
                            "check the entry the message names"))
     pieces = _split(out.decode("utf-8"), len(fragments))
+    for term, plan in zip(book.terms, plans, strict=True):
+        _sanitised(term, plan, pieces, report)
     terms = {t.id: _assemble(t, plan, pieces) for t, plan in zip(book.terms, plans, strict=True)}
     return Fragments(book, MappingProxyType(terms))
+
+
+def _sanitised(term: Term, plan: _Plan, pieces: list[str], report: dg.Report) -> None:
+    """Every piece of the term through the allowlist once more, after pandoc (in place).
+
+    The normaliser cleaned the entry already; what pandoc makes of the cleaned AST (MathML from
+    TeX, attributes it adds) must pass the same rules, so a finding here is reported too."""
+    indexes = [plan.title, *plan.taglines, plan.definition, *plan.sections, *plan.section_titles,
+               *plan.see_also, *plan.notes]
+    gone: list[str] = []
+    for i in indexes:
+        cleaned = sanitise.clean(pieces[i], placeholders=True)
+        if not sanitise.unchanged(pieces[i], cleaned):
+            gone += [g for found in sanitise.removed([pieces[i]], cleaned) for g in found]
+        pieces[i] = cleaned
+    if gone:
+        where = term.source
+        report.add(dg.make(dg.UNSAFE_REMOVED, where.file, where.line, where.column,
+                           f"„{term.title_text}“: removed from the rendered HTML: {', '.join(gone[:4])}",
+                           "the entry was cleaned when it was read; report this as a bug"))
 
 
 def _marker(i: int) -> Node:
