@@ -70,6 +70,7 @@ MATH_INVALID = _register("GL309", "math-invalid", W, "a TeX formula pandoc's tex
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")
 SEEALSO_TEXT = _register("GL403", "seealso-text", W, "see-also list holds text that is no link")
+TITLE_MARKUP = _register("GL404", "title-markup", W, "a term heading holds a link or a footnote")
 # Configuration (GL5xx)
 CONFIG_INVALID = _register("GL501", "config-invalid", E, "book.toml is not valid")
 CONFIG_UNKNOWN = _register("GL502", "config-unknown-key", W, "book.toml has a key this version ignores")

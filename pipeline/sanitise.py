@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -45,7 +45,7 @@ TAGS = frozenset(_TEXT | _BLOCKS | _MATHML)
 CONTENT_REMOVED = frozenset({"script", "style", "template", "noscript", "iframe", "noembed",
                              "noframes", "xmp", "plaintext", "textarea", "title", "annotation-xml",
                              "select", "object", "svg"})
-_MATH_ATTRS = {"display", "xmlns", "mathvariant", "mathsize", "mathcolor", "mathbackground",
+_MATH_ATTRS = {"display", "alttext", "mathvariant", "mathsize", "mathcolor", "mathbackground",
                "stretchy", "form", "fence", "separator", "separators", "accent", "accentunder",
                "lspace", "rspace", "largeop", "movablelimits", "minsize", "maxsize", "symmetric",
                "linethickness", "numalign", "denomalign", "bevelled", "columnalign", "rowalign",
@@ -84,6 +84,7 @@ _URL_ATTRS = frozenset({"href", "src"})
 _IGNORED_IN_URL = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _VOID = re.compile(r'<(br|img|hr|col|input|wbr)((?:\s+[^\s"=>/]+(?:="[^"]*")?)*)\s*>')
+MATHML = "http://www.w3.org/1998/Math/MathML"
 XREF = "xref"  # the shared layer's placeholder scheme for internal links (`formats.common`)
 
 
@@ -110,8 +111,8 @@ def url_ok(url: str, tag: str, attribute: str, schemes: frozenset[str] = SCHEMES
     if re.match(r"^[/\\]{2}", clean):  # protocol-relative: another host
         return False
     m = _SCHEME.match(clean)
-    if m is None:
-        return True
+    if m is None:  # a relative address; a colon in its first segment reads as a scheme (RFC 3986)
+        return ":" not in re.split(r"[/?#]", clean, maxsplit=1)[0]
     scheme = m.group(1).lower()
     if scheme == "data":
         media = clean[5:].split(";", 1)[0].split(",", 1)[0].strip().lower()
@@ -121,7 +122,7 @@ def url_ok(url: str, tag: str, attribute: str, schemes: frozenset[str] = SCHEMES
     return scheme in schemes
 
 
-def _filter(schemes: frozenset[str]) -> object:
+def _filter(schemes: frozenset[str]) -> Callable[[str, str, str], str | None]:
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute == "style":
             return value if _style_ok(value) else None
@@ -144,7 +145,8 @@ def _cleaner(placeholders: bool) -> nh3.Cleaner:
         tags=set(TAGS), clean_content_tags=set(CONTENT_REMOVED), attributes=ATTRIBUTES,
         generic_attribute_prefixes=set(PREFIXES), url_schemes=set(schemes | {"data"}),
         attribute_filter=_filter(frozenset(schemes)), link_rel=None, strip_comments=True,
-        set_tag_attribute_values={"input": {"disabled": ""}})
+        # A <math> is MathML to an HTML parser by itself; XML (the EPUB) needs the namespace.
+        set_tag_attribute_values={"input": {"disabled": ""}, "math": {"xmlns": MATHML}})
 
 
 def clean(fragment: str, placeholders: bool = False) -> str:

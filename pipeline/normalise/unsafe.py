@@ -20,12 +20,14 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import diagnostics as dg
 from .. import sanitise
 from ..pandoc_ast import Node, RawBlock, RawInline, Span, attr, attr_of, stringify
 from .load import Loaded, RawTerm, SourceFile
 from .positions import IMAGE, LINK, Locator
+from .titles import plain_title
 
 _HTML = frozenset({"html", "html4", "html5"})
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -43,6 +45,7 @@ def neutralise(loaded: Loaded, report: dg.Report) -> None:
         seen: dict[str, int] = {}  # occurrences of each link (image) URL in the file, in order
         for term in f.terms:
             _Term(f, term, loaded.locator, report, seen).run()
+            plain_title(term, report)
 
 
 @dataclass
@@ -60,14 +63,14 @@ class _Term:
     def run(self) -> None:
         self.title = stringify(self.term.title).strip() or self.term.id
         self._start = self._cursor = self._offset(self.term.line)
-        self.term.title = self._list(self.term.title)  # type: ignore[assignment]
-        self.term.blocks = self._list(self.term.blocks)  # type: ignore[assignment]
+        self.term.title = self._list(self.term.title)
+        self.term.blocks = self._list(self.term.blocks)
 
     # --- the walk ------------------------------------------------------------------------
 
-    def _list(self, items: list[object]) -> list[object]:
+    def _list(self, items: list[Any]) -> list[Any]:
         """A list from the AST (nodes, or a node's mixed content), cleaned bottom-up."""
-        out: list[object] = []
+        out: list[Any] = []
         for item in items:
             if isinstance(item, dict):
                 done = self._node(item)
@@ -75,7 +78,7 @@ class _Term:
             else:
                 out.append(self._list(item) if isinstance(item, list) else item)
         if any(_is_raw_html(n) for n in out):
-            return self._raw_group(out)  # type: ignore[arg-type]
+            return self._raw_group(out)
         return out
 
     def _node(self, node: Node) -> Node | list[Node]:
@@ -84,10 +87,10 @@ class _Term:
             self._raw_other(node)
             return []
         if t == "Link" and not self._url_ok(node, LINK, "a", "href"):
-            return Span(attr(), self._list(node["c"][1]))  # type: ignore[arg-type]
+            return Span(attr(), self._list(node["c"][1]))
         if t == "Image" and node["c"][2][0].lstrip().lower().startswith("data:") and \
                 not self._url_ok(node, IMAGE, "img", "src"):
-            return Span(attr(), self._list(node["c"][1]))  # type: ignore[arg-type]
+            return Span(attr(), self._list(node["c"][1]))
         if isinstance(node.get("c"), list):
             node["c"] = self._list(node["c"])
         a = attr_of(node)
@@ -166,7 +169,8 @@ class _Term:
         """Line and column of `text` in the file, searched from the last find on (then from the
         term's heading); pandoc re-quotes the attributes of raw tags, so the text unescaped and
         its first word (`<details`) are tried too; the heading when nothing is found."""
-        for probe in dict.fromkeys((text, html.unescape(text), text.split(None, 1)[0] if text.strip() else "")):
+        first_word = text.split(None, 1)[0] if text.strip() else ""
+        for probe in dict.fromkeys((text, html.unescape(text), first_word)):
             for start in (self._cursor, self._start):
                 at = self.file.text.find(probe, start) if probe else -1
                 if at >= 0:
