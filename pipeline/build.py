@@ -49,6 +49,7 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
             failed.append(exc)
         except jinja2.TemplateError as exc:  # a customised template: the author's to fix
             failed.append(dg.GlossaryError(_template_failure(exc, fmt, styles_dir)))
+    ctx.commit(ok=not failed)  # --strict: all outputs or none (see BuildContext.commit)
     if failed:
         report.extend(exc.diagnostic for exc in failed[1:])
         raise failed[0]

@@ -54,7 +54,7 @@ _MATH_ATTRS = {"display", "alttext", "mathvariant", "mathsize", "mathcolor", "ma
                "depth", "voffset", "notation", "open", "close", "encoding"}
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"id", "class", "title", "lang", "dir", "role", "style", "tabindex"},
-    "a": {"href", "hreflang"},
+    "a": {"href", "hreflang", "name"},  # `<a name>`: the anchors of converted HTML and Word
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan", "headers"}, "th": {"colspan", "rowspan", "headers", "scope"},
     "col": {"span", "width"}, "colgroup": {"span", "width"},
@@ -83,6 +83,7 @@ _STYLE_SAFE_FUNCTIONS = frozenset({"rgb(", "rgba(", "hsl(", "hsla(", "calc(", "v
 _URL_ATTRS = frozenset({"href", "src"})
 _IGNORED_IN_URL = re.compile(r"[\t\n\r]")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_REMOTE = re.compile(r"^(https?:|//)", re.IGNORECASE)
 _VOID = re.compile(r'<(br|img|hr|col|input|wbr)((?:\s+[^\s"=>/]+(?:="[^"]*")?)*)\s*>')
 MATHML = "http://www.w3.org/1998/Math/MathML"
 XREF = "xref"  # the shared layer's placeholder scheme for internal links (`formats.common`)
@@ -122,10 +123,16 @@ def url_ok(url: str, tag: str, attribute: str, schemes: frozenset[str] = SCHEMES
     return scheme in schemes
 
 
-def _filter(schemes: frozenset[str]) -> Callable[[str, str, str], str | None]:
+def _filter(placeholders: bool) -> Callable[[str, str, str], str | None]:
+    schemes = SCHEMES | {XREF} if placeholders else SCHEMES
+
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute == "style":
             return value if _style_ok(value) else None
+        if placeholders and tag == "img" and attribute == "src" and _REMOTE.match(value.strip()):
+            # A Markdown image the normaliser refused (GL601): every format resolves each src
+            # through `Book.resource` and prints a refused image's alt text instead.
+            return value
         if attribute in _URL_ATTRS:
             return value if url_ok(value, tag, attribute, schemes) else None
         if attribute == "tabindex":
@@ -139,12 +146,13 @@ def _filter(schemes: frozenset[str]) -> Callable[[str, str, str], str | None]:
 
 @lru_cache(maxsize=2)
 def _cleaner(placeholders: bool) -> nh3.Cleaner:
-    """The entries' cleaner; with `placeholders` it also lets the internal `xref:` links pass."""
+    """The entries' cleaner; with `placeholders` (the shared HTML, before each format fills in
+    its addresses) the `xref:` links and the image sources each format resolves pass too."""
     schemes = SCHEMES | {XREF} if placeholders else SCHEMES
     return nh3.Cleaner(
         tags=set(TAGS), clean_content_tags=set(CONTENT_REMOVED), attributes=ATTRIBUTES,
         generic_attribute_prefixes=set(PREFIXES), url_schemes=set(schemes | {"data"}),
-        attribute_filter=_filter(frozenset(schemes)), link_rel=None, strip_comments=True,
+        attribute_filter=_filter(placeholders), link_rel=None, strip_comments=True,
         # A <math> is MathML to an HTML parser by itself; XML (the EPUB) needs the namespace.
         set_tag_attribute_values={"input": {"disabled": ""}, "math": {"xmlns": MATHML}})
 

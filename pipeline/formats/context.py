@@ -6,6 +6,9 @@ run and hands it to each format's `build(book, out_dir, ctx)`.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
-from ..atomic import atomic_file
+from ..atomic import atomic_dir, atomic_file
 from ..model import Book
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ class BuildContext:
     progress: Progress = _quiet
     built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
     _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
+    _staged: dict[Path, Path] = field(default_factory=dict, repr=False)  # final -> staged (--strict)
 
     @property
     def strict(self) -> bool:
@@ -61,12 +65,64 @@ class BuildContext:
 
     @contextmanager
     def output(self, path: Path) -> Iterator[Path]:
-        """Atomic output that, under --strict, is discarded when the writer reported an error."""
+        """Atomic output of one file; under --strict it is staged (see `commit`) and discarded
+        when the writer reported an error."""
         before = len(self.report.errors)
-        with atomic_file(path) as tmp:
+        with atomic_file(self._target(path)) as tmp:
             yield tmp
-            if self.strict and len(self.report.errors) > before:
-                raise dg.GlossaryError(dg.make(
-                    dg.OUTPUT_INVALID, path.name, 0, 0,
-                    f"{path.name} not written: errors under --strict (previous file kept)",
+            self._refuse_under_strict(path, before)
+
+    @contextmanager
+    def output_dir(self, path: Path) -> Iterator[Path]:
+        """Atomic output of a folder (the site); staged under --strict like `output`."""
+        before = len(self.report.errors)
+        with atomic_dir(self._target(path)) as tmp:
+            yield tmp
+            self._refuse_under_strict(path, before)
+
+    def artifact(self, path: Path) -> Path:
+        """Where an output built in this run can be read now (its staged copy under --strict)."""
+        return self._staged.get(path, path)
+
+    def commit(self, ok: bool) -> None:
+        """Under --strict, `build` writes nothing when there are errors: the staged outputs of
+        every format move into place only when the whole run had none, else all are dropped."""
+        staged, self._staged = self._staged, {}
+        try:
+            if ok and not self.report.errors:
+                for final, tmp in staged.items():
+                    _move_into_place(tmp, final)
+            elif staged:
+                names = ", ".join(sorted(p.name for p in staged))
+                self.report.add(dg.make(
+                    dg.OUTPUT_INVALID, "", 0, 0,
+                    f"nothing written under --strict: {names} kept back because of "
+                    f"{len(self.report.errors)} error(s) (the previous outputs are unchanged)",
                     "fix the errors listed above"))
+        finally:
+            for tmp in staged.values():
+                shutil.rmtree(tmp.parent, ignore_errors=True)
+
+    def _target(self, path: Path) -> Path:
+        if not self.strict:
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.strict-", dir=path.parent))
+        self._staged[path] = folder / path.name  # the same name: the site links its downloads
+        return self._staged[path]
+
+    def _refuse_under_strict(self, path: Path, errors_before: int) -> None:
+        if self.strict and len(self.report.errors) > errors_before:
+            raise dg.GlossaryError(dg.make(
+                dg.OUTPUT_INVALID, path.name, 0, 0,
+                f"{path.name} not written: errors under --strict (previous output kept)",
+                "fix the errors listed above"))
+
+
+def _move_into_place(staged: Path, final: Path) -> None:
+    if staged.is_dir():
+        with atomic_dir(final) as fresh:  # the same swap as an unstaged folder
+            fresh.rmdir()
+            os.replace(staged, fresh)
+    elif staged.exists():
+        os.replace(staged, final)
