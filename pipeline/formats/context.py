@@ -86,19 +86,25 @@ class BuildContext:
 
     def commit(self, ok: bool) -> None:
         """Under --strict, `build` writes nothing when there are errors: the staged outputs of
-        every format move into place only when the whole run had none, else all are dropped."""
+        every format move into place only when the whole run had none, else all are dropped
+        (raises when no format failed by itself, so the run does not look successful)."""
         staged, self._staged = self._staged, {}
         try:
             if ok and not self.report.errors:
                 for final, tmp in staged.items():
                     _move_into_place(tmp, final)
-            elif staged:
-                names = ", ".join(sorted(p.name for p in staged))
-                self.report.add(dg.make(
-                    dg.OUTPUT_INVALID, "", 0, 0,
-                    f"nothing written under --strict: {names} kept back because of "
-                    f"{len(self.report.errors)} error(s) (the previous outputs are unchanged)",
-                    "fix the errors listed above"))
+                return
+            if not staged:
+                return
+            names = ", ".join(sorted(p.name for p in staged))
+            kept_back = dg.make(
+                dg.OUTPUT_INVALID, "", 0, 0,
+                f"nothing written under --strict: {names} kept back because of "
+                f"{len(self.report.errors)} error(s) (the previous outputs are unchanged)",
+                "fix the errors listed above")
+            if ok:
+                raise dg.GlossaryError(kept_back)
+            self.report.add(kept_back)
         finally:
             for tmp in staged.values():
                 shutil.rmtree(tmp.parent, ignore_errors=True)
