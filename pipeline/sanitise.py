@@ -164,6 +164,7 @@ def clean(fragment: str, placeholders: bool = False) -> str:
     return _VOID.sub(lambda m: f"<{m.group(1)}{m.group(2)} />", out)
 
 
+@lru_cache(maxsize=8192)
 def attribute_ok(tag: str, key: str, value: str) -> bool:
     """Whether a pandoc attribute `{key=value}` on an element rendered as `<tag>` may stay."""
     probe = f'<{tag} {key}="{html.escape(value, quote=True)}">x</{tag}>' if re.fullmatch(
@@ -207,18 +208,18 @@ def _features(fragment: str) -> Counter[str]:
 
 
 _START_TAG = re.compile(r"<[A-Za-z]")
-_ATTRIBUTE = re.compile(r'[\w:.-]="')
+_ATTRIBUTE = re.compile(r'([\w:.-]+)="')
 
 
 def unchanged(before: str, after: str) -> bool:
-    """A quick look for `clean`'s output of pandoc's HTML: as many tags and attributes?
+    """A quick look for `clean`'s output of pandoc's HTML: the same tags and attribute names?
 
-    Both serialise tags the same way (values in double quotes), so equal counts mean nothing
-    was removed unless the HTML parser added as many elements as it took away, which pandoc's
-    well-formed output does not give it cause to. Only for reporting: the cleaned text is used
-    either way."""
+    pandoc and ammonia both write every attribute as `name="value"`, so equal counts mean
+    nothing was removed unless the HTML parser added an element for each it took away, which
+    pandoc's well-formed output gives it no cause to. Only for reporting (the cleaned text is
+    used either way), and not for raw HTML as authors write it (`<details open>`)."""
     return (len(_START_TAG.findall(before)) == len(_START_TAG.findall(after))
-            and len(_ATTRIBUTE.findall(before)) == len(_ATTRIBUTE.findall(after)))
+            and Counter(_ATTRIBUTE.findall(before)) == Counter(_ATTRIBUTE.findall(after)))
 
 
 def removed(before: Iterable[str], after: str) -> list[list[str]]:

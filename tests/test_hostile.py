@@ -36,7 +36,7 @@ REMOTE = "127.0.0.1:47999"
 MARKERS = re.compile(r"__pwned|47999|\{=(openxml|latex)\}")
 # Lines with a marker that are allowed to stay: text in a code block, and one plain web link.
 BENIGN = re.compile(r'^print\(|\[Beispiel\]\(http')
-_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data:text|file):", re.IGNORECASE)
+_SCRIPT_URL = re.compile(r"^\s*(javascript:|vbscript:|data:text|file:)", re.IGNORECASE)
 _FETCHED = ("src", "srcset", "poster", "background", "data", "action", "formaction", "xlink:href")
 OUR_SCRIPTS = {"search-index.js", "search.js"}
 
@@ -81,12 +81,14 @@ def _active(root: etree._Element, html_ns: str = "") -> list[str]:
         if name in ("iframe", "object", "embed", "base", "form", "style", "svg", "video", "audio",
                     "picture", "source", "frame", "template", "noscript", "button"):
             out.append(f"<{name}>")
-        if name == "link" and el.get("rel") not in ("stylesheet", "icon", "prev", "next"):
-            out.append(f"<link rel={el.get('rel')}>")
+        if name == "link" and (el.get("rel") not in ("stylesheet", "icon", "prev", "next")
+                               or re.match(r"^\s*(https?:)?//", el.get("href", ""))):
+            out.append(f"<link rel={el.get('rel')} href={el.get('href')}>")
         if name == "meta" and el.get("http-equiv") and el.get("http-equiv") != "Content-Security-Policy":
             out.append(f"<meta http-equiv={el.get('http-equiv')}>")
-        for key, value in el.attrib.items():
+        for key, raw in el.attrib.items():
             attr = str(key).rsplit("}", 1)[-1].lower()
+            value = re.sub(r"[\t\n\r]", "", str(raw))  # as a browser reads a URL
             if attr.startswith("on"):
                 out.append(f"{attr} on <{name}>")
             if attr in ("href", *_FETCHED) and _SCRIPT_URL.search(value):
@@ -286,3 +288,26 @@ def test_strict_writes_nothing_when_any_format_has_an_error(tmp_path: Path) -> N
     assert not fresh.exists() or list(fresh.iterdir()) == []
     outputs, report = build_into(src, tmp_path / "lenient", *FORMATS)
     assert set(outputs) == set(FORMATS) and report.errors  # without --strict: written, exit 1
+
+
+def test_the_shared_layer_alone_still_keeps_the_site_clean(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defence in depth: with the normaliser's cleaning switched off, the second pass over
+    pandoc's HTML (formats/common/fragments.py) removes the same things and reports them."""
+    import pipeline.normalise as normalise
+
+    monkeypatch.setattr(normalise, "neutralise", lambda loaded, report: None)
+    outputs, report = build_into(HOSTILE, tmp_path, "html")
+    pages = sorted(outputs["html"].rglob("*.html"))
+    problems = {p.name: _active(lxml.html.parse(str(p)).getroot()) for p in pages}
+    assert {p: found for p, found in problems.items() if found} == {}
+    rendered = [d for d in report if d.code == dg.UNSAFE_REMOVED and "rendered HTML" in d.message]
+    assert {d.file for d in rendered} >= {"Skript.md", "Verweise.md", "Attribute.md", "Fern.md"}
+
+
+def test_the_scanner_sees_every_payload() -> None:
+    """The scans above can fail: fed the raw payloads, `_active` finds something in each."""
+    from test_sanitise import PAYLOADS
+
+    blind = [p for p in PAYLOADS if not _active(lxml.html.fromstring(f"<div>{p}</div>"))]
+    assert blind == []

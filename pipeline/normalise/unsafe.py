@@ -30,6 +30,7 @@ from .positions import IMAGE, LINK, Locator
 from .titles import plain_title
 
 _HTML = frozenset({"html", "html4", "html5"})
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Math"})
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _TAG_OF = {"Span": "span", "Div": "div", "Code": "code", "CodeBlock": "pre", "Link": "a",
@@ -71,15 +72,18 @@ class _Term:
     def _list(self, items: list[Any]) -> list[Any]:
         """A list from the AST (nodes, or a node's mixed content), cleaned bottom-up."""
         out: list[Any] = []
+        raw = False
         for item in items:
             if isinstance(item, dict):
+                if item.get("t") in _LEAVES:  # most nodes: nothing inside, nothing to check
+                    out.append(item)
+                    continue
                 done = self._node(item)
                 out.extend(done if isinstance(done, list) else [done])
+                raw = raw or _is_raw_html(done)
             else:
                 out.append(self._list(item) if isinstance(item, list) else item)
-        if any(_is_raw_html(n) for n in out):
-            return self._raw_group(out)
-        return out
+        return self._raw_group(out) if raw else out
 
     def _node(self, node: Node) -> Node | list[Node]:
         t = node.get("t")
