@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 import nh3
 
 _TEXT = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i", "ins",
-         "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
+         "kbd", "label", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
          "sup", "time", "u", "var", "wbr"}
 _BLOCKS = {"aside", "blockquote", "caption", "col", "colgroup", "dd", "details", "div", "dl", "dt",
            "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "input", "li",
@@ -86,6 +86,7 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _REMOTE = re.compile(r"^(https?:|//)", re.IGNORECASE)
 _VOID = re.compile(r'<(br|img|hr|col|input|wbr)((?:\s+[^\s"=>/]+(?:="[^"]*")?)*)\s*>')
 MATHML = "http://www.w3.org/1998/Math/MathML"
+_NOT_A_CHECKBOX = re.compile(r'<input(?![^>]*\stype="checkbox")[^>]*/>')
 XREF = "xref"  # the shared layer's placeholder scheme for internal links (`formats.common`)
 
 
@@ -161,7 +162,9 @@ def clean(fragment: str, placeholders: bool = False) -> str:
     """The fragment with everything off the allowlist removed, as XHTML-compatible HTML."""
     out = _cleaner(placeholders).clean(fragment)
     # ammonia serialises HTML (`<br>`); the EPUB needs XML: close the void elements.
-    return _VOID.sub(lambda m: f"<{m.group(1)}{m.group(2)} />", out)
+    out = _VOID.sub(lambda m: f"<{m.group(1)}{m.group(2)} />", out)
+    # A task list's checkbox is all an `input` may be (ammonia keeps elements by name only).
+    return _NOT_A_CHECKBOX.sub("", out)
 
 
 @lru_cache(maxsize=8192)
