@@ -257,40 +257,6 @@ def test_markdown_output_stays_inert_when_rendered_again(built: tuple[dict[str, 
     assert found == []
 
 
-# --- --strict across formats -------------------------------------------------------------------
-
-def test_strict_writes_nothing_when_any_format_has_an_error(tmp_path: Path) -> None:
-    """The hostile book has errors only some formats find (a JPEG named .png): under --strict
-    no format may write, not md or DOCX either, and no staged file may stay behind."""
-    out = tmp_path / "out"
-    clean, report = build_into(fixture_path("pdf-small"), out, *FORMATS, strict=True)
-    assert not report.errors
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    src = tmp_path / "src"
-    src.mkdir()
-    for p in fixture_path("pdf-small").rglob("*"):
-        if p.is_file():
-            (src / p.relative_to(fixture_path("pdf-small"))).parent.mkdir(parents=True, exist_ok=True)
-            (src / p.relative_to(fixture_path("pdf-small"))).write_bytes(p.read_bytes())
-    (src / "images" / "falsch.png").write_bytes((HOSTILE / "images" / "jpeg-als.png").read_bytes())
-    (src / "Falsch.md").write_text("## Falsch {#Falsch .term}\n\n***Ein Bild, das lügt***\n\n"
-                                   "![Falsch](images/falsch.png)\n", encoding="utf-8")
-    check = dg.Report(strict=True)
-    read_book(src, check)
-    assert not check.errors
-    with pytest.raises(dg.GlossaryError):
-        build_into(src, out, *FORMATS, strict=True)
-    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in clean.values())
-    fresh = tmp_path / "fresh"
-    with pytest.raises(dg.GlossaryError):
-        build_into(src, fresh, *FORMATS, strict=True)
-    assert not fresh.exists() or list(fresh.iterdir()) == []
-    outputs, report = build_into(src, tmp_path / "lenient", *FORMATS)
-    assert set(outputs) == set(FORMATS) and report.errors  # without --strict: written, exit 1
-
-
 def test_the_shared_layer_alone_still_keeps_the_site_clean(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Defence in depth: with the normaliser's cleaning switched off, the second pass over

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ class BuildContext:
     built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
     _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
     _staged: dict[Path, Path] = field(default_factory=dict, repr=False)  # final -> staged (--strict)
+    # Staging folders still on disk; removed at the latest when the context goes (a run that
+    # ended in an exception never reached `commit`).
+    _folders: list[Path] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, _remove, self._folders)
 
     @property
     def strict(self) -> bool:
@@ -106,14 +113,14 @@ class BuildContext:
                 raise dg.GlossaryError(kept_back)
             self.report.add(kept_back)
         finally:
-            for tmp in staged.values():
-                shutil.rmtree(tmp.parent, ignore_errors=True)
+            _remove(self._folders)
 
     def _target(self, path: Path) -> Path:
         if not self.strict:
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.strict-", dir=path.parent))
+        self._folders.append(folder)
         self._staged[path] = folder / path.name  # the same name: the site links its downloads
         return self._staged[path]
 
@@ -123,6 +130,11 @@ class BuildContext:
                 dg.OUTPUT_INVALID, path.name, 0, 0,
                 f"{path.name} not written: errors under --strict (previous output kept)",
                 "fix the errors listed above"))
+
+
+def _remove(folders: list[Path]) -> None:
+    while folders:
+        shutil.rmtree(folders.pop(), ignore_errors=True)
 
 
 def _move_into_place(staged: Path, final: Path) -> None:
