@@ -104,6 +104,7 @@ def _active(root: etree._Element, html_ns: str = "") -> list[str]:
 
 def test_no_site_page_carries_anything_active(built: tuple[dict[str, Path], dg.Report]) -> None:
     site = built[0]["html"]
+    assert [d.message for d in built[1] if d.code == dg.OUTPUT_INVALID] == []  # nor did the checks
     pages = sorted(site.rglob("*.html"))
     assert len(pages) == len(read_book(HOSTILE, dg.Report()).terms) + 2
     problems = {str(p.relative_to(site)): _active(lxml.html.parse(str(p)).getroot()) for p in pages}
@@ -142,6 +143,7 @@ def test_titles_aliases_and_taglines_are_text_in_every_site_context(
     entry = next(e for e in data if e["u"] == "terms/Titel.html")
     assert entry["t"] == term.title_text and entry["a"] == list(term.aliases)
     assert "</script>" in entry["t"] and "<!--" in entry["t"] and "</script>" in entry["a"][0]
+    assert "<" not in script and "\u2028" not in script  # inert even inlined into a <script>
     start = lxml.html.parse(str(site / "index.html")).getroot()
     assert start.findtext(".//title") == book.config.title  # "</title><script>…" as text
     assert start.find(".//meta[@name='description']").get("content") == book.config.description
@@ -268,6 +270,7 @@ def test_the_shared_layer_alone_still_keeps_the_site_clean(
     pages = sorted(outputs["html"].rglob("*.html"))
     problems = {p.name: _active(lxml.html.parse(str(p)).getroot()) for p in pages}
     assert {p: found for p, found in problems.items() if found} == {}
+    assert [d.message for d in report if d.code == dg.OUTPUT_INVALID] == []  # the site check
     rendered = [d for d in report if d.code == dg.UNSAFE_REMOVED and "rendered HTML" in d.message]
     assert {d.file for d in rendered} >= {"Skript.md", "Verweise.md", "Attribute.md", "Fern.md"}
 
