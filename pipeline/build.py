@@ -70,6 +70,7 @@ def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.
                 raise
             # a customised template: the author's to fix
             failed.append(dg.GlossaryError(_template_failure(exc, fmt, styles_dir)))
+    ctx.commit(ok=not failed)  # --strict: all outputs or none (see BuildContext.commit)
     if failed:
         report.extend(exc.diagnostic for exc in failed[1:])
         raise failed[0]

@@ -12,6 +12,7 @@ Layout: `<root>/<kind>/<key[:2]>/<key>`; `<root>/.gitignore` keeps the folder ou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,6 +33,14 @@ MAX_AGE = 30 * 24 * 3600  # entries unused for this long are pruned
 _PRUNE_EVERY = 24 * 3600
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of the tool's own modules (what computed every stored value)."""
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py"))
+    return digest(*(p.relative_to(package).as_posix() for p in files), *(p.read_bytes() for p in files))
+
+
 def digest(*parts: str | bytes) -> str:
     """A hex key for the parts (each length-prefixed, so ('ab', 'c') differs from ('a', 'bc'))."""
     h = hashlib.blake2b(digest_size=20)
@@ -47,8 +56,10 @@ class Cache:
 
     def __init__(self, root: Path | None, salt: str = "") -> None:
         self.root = root
-        # Every key includes the tool's version and the salt (the pandoc binary, for one).
-        self.salt = f"{__version__}|{FORMAT}|{salt}"
+        # Every key includes the tool's code (its version, and the digest of its modules: a
+        # changed module, released or not, never reads what another version stored) and the
+        # salt (the pandoc binary, for one).
+        self.salt = f"{__version__}|{FORMAT}|{code_digest()}|{salt}"
         self.hits = 0
         self.misses = 0
         self._ready = False

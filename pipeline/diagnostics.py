@@ -76,6 +76,7 @@ FILE_INDEX_PAGE = _register("GL310", "file-index-page", N,
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")
 SEEALSO_TEXT = _register("GL403", "seealso-text", W, "see-also list holds text that is no link")
+TITLE_MARKUP = _register("GL404", "title-markup", W, "a term heading holds a link or a footnote")
 # Configuration (GL5xx)
 CONFIG_INVALID = _register("GL501", "config-invalid", E, "book.toml is not valid")
 CONFIG_UNKNOWN = _register("GL502", "config-unknown-key", W, "book.toml has a key this version ignores")
@@ -88,6 +89,8 @@ TOOL_FAILED = _register("GL604", "tool-failed", E, "an external tool failed")
 OUTPUT_INVALID = _register("GL605", "output-invalid", E, "a validator rejected an output")
 TEMPLATE_FAILED = _register("GL606", "template-error", E, "a template in the styles folder fails")
 RELEASE_REFUSED = _register("GL607", "release-refused", E, "a release cannot start (version, date, folder)")
+UNSAFE_REMOVED = _register("GL609", "unsafe-content-removed", W,
+                           "script, a handler, a remote reference or raw markup removed from an entry")
 
 
 # Codes whose severity book.toml cannot change: they end the run or guard the outputs.

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from pipeline.normalise.closest import ClosestIds, fold, max_distance
 
 from pipeline.cli import main
+from pipeline.normalise.closest import ClosestIds, fold, max_distance
 
 IDS = ["Pre-Training", "Federated-Learning", "Reasoning", "Red-Team", "Blockchiffre",
        "Schlüssel", "RSA", "DES", "Transformer", "Künstliche-Intelligenz"]

@@ -19,7 +19,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 FLOOR = {"pipeline.version", "pipeline.cache", "pipeline.model", "pipeline.diagnostics",
          "pipeline.config", "pipeline.i18n", "pipeline.names", "pipeline.atomic", "pipeline.pandoc",
-         "pipeline.pandoc_ast"}
+         "pipeline.pandoc_ast", "pipeline.sanitise"}
 SHARED = ("pipeline.formats.common", "pipeline.formats.context")
 MAX_LINES = 400
 

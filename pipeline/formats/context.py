@@ -6,6 +6,10 @@ run and hands it to each format's `build(book, out_dir, ctx)`.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
-from ..atomic import atomic_file
+from ..atomic import atomic_dir, atomic_file
 from ..cache import Cache, digest
 from ..model import Book
 
@@ -41,6 +45,13 @@ class BuildContext:
     cache: Cache = field(default_factory=lambda: Cache(None))  # the build cache (none: disabled)
     _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
     _styles_keys: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    _staged: dict[Path, Path] = field(default_factory=dict, repr=False)  # final -> staged (--strict)
+    # Staging folders still on disk; removed at the latest when the context goes (a run that
+    # ended in an exception never reached `commit`).
+    _folders: list[Path] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, _remove, self._folders)
 
     @property
     def strict(self) -> bool:
@@ -75,12 +86,75 @@ class BuildContext:
 
     @contextmanager
     def output(self, path: Path) -> Iterator[Path]:
-        """Atomic output that, under --strict, is discarded when the writer reported an error."""
+        """Atomic output of one file; under --strict it is staged (see `commit`) and discarded
+        when the writer reported an error."""
         before = len(self.report.errors)
-        with atomic_file(path) as tmp:
+        with atomic_file(self._target(path)) as tmp:
             yield tmp
-            if self.strict and len(self.report.errors) > before:
-                raise dg.GlossaryError(dg.make(
-                    dg.OUTPUT_INVALID, path.name, 0, 0,
-                    f"{path.name} not written: errors under --strict (previous file kept)",
-                    "fix the errors listed above"))
+            self._refuse_under_strict(path, before)
+
+    @contextmanager
+    def output_dir(self, path: Path) -> Iterator[Path]:
+        """Atomic output of a folder (the site); staged under --strict like `output`."""
+        before = len(self.report.errors)
+        with atomic_dir(self._target(path)) as tmp:
+            yield tmp
+            self._refuse_under_strict(path, before)
+
+    def artifact(self, path: Path) -> Path:
+        """Where an output built in this run can be read now (its staged copy under --strict)."""
+        return self._staged.get(path, path)
+
+    def commit(self, ok: bool) -> None:
+        """Under --strict, `build` writes nothing when there are errors: the staged outputs of
+        every format move into place only when the whole run had none, else all are dropped
+        (raises when no format failed by itself, so the run does not look successful)."""
+        staged, self._staged = self._staged, {}
+        try:
+            if ok and not self.report.errors:
+                for final, tmp in staged.items():
+                    _move_into_place(tmp, final)
+                return
+            if not staged:
+                return
+            names = ", ".join(sorted(p.name for p in staged))
+            kept_back = dg.make(
+                dg.OUTPUT_INVALID, "", 0, 0,
+                f"nothing written under --strict: {names} kept back because of "
+                f"{len(self.report.errors)} error(s) (the previous outputs are unchanged)",
+                "fix the errors listed above")
+            if ok:
+                raise dg.GlossaryError(kept_back)
+            self.report.add(kept_back)
+        finally:
+            _remove(self._folders)
+
+    def _target(self, path: Path) -> Path:
+        if not self.strict:
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.strict-", dir=path.parent))
+        self._folders.append(folder)
+        self._staged[path] = folder / path.name  # the same name: the site links its downloads
+        return self._staged[path]
+
+    def _refuse_under_strict(self, path: Path, errors_before: int) -> None:
+        if self.strict and len(self.report.errors) > errors_before:
+            raise dg.GlossaryError(dg.make(
+                dg.OUTPUT_INVALID, path.name, 0, 0,
+                f"{path.name} not written: errors under --strict (previous output kept)",
+                "fix the errors listed above"))
+
+
+def _remove(folders: list[Path]) -> None:
+    while folders:
+        shutil.rmtree(folders.pop(), ignore_errors=True)
+
+
+def _move_into_place(staged: Path, final: Path) -> None:
+    if staged.is_dir():
+        with atomic_dir(final) as fresh:  # the same swap as an unstaged folder
+            fresh.rmdir()
+            os.replace(staged, fresh)
+    elif staged.exists():
+        os.replace(staged, final)

@@ -17,7 +17,7 @@ from ..cache import Cache
 from ..config import CONFIG_NAME, BookConfig
 from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
 from ..pandoc_ast import Node, stringify
-from . import rawlinks, stored, termlike
+from . import rawlinks, stored, termlike, unsafe
 from .positions import HEADER, Locator, term_heading_lines
 
 SOURCE_SUFFIXES = (".md", ".markdown")
@@ -156,6 +156,7 @@ def cut(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> tuple[bool, list[dg
         return False, list(found)
     locator = Locator({f.name: f.text})
     _cut_terms(f, blocks, found, locator)
+    unsafe.neutralise(f, locator, found)  # before anything reads an entry, or the cache keeps it
     locator.settle(found)
     if not f.terms:
         stored.keep_whole(f, blocks, [], cache)
@@ -215,6 +216,7 @@ def _judge_termless(termless: list[tuple[SourceFile, list[Node]]], files: list[S
             pages.append(PageSource(f.name, "superseded", blocks))
         elif verdict.kind == termlike.TERM:
             _cut_terms(f, verdict.blocks, report, locator)
+            unsafe.neutralise(f, locator, report)
             for term in f.terms:
                 if not term.line:
                     term.line, term.column = verdict.positions.get(term.id, (0, 0))

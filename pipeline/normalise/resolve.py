@@ -32,6 +32,7 @@ from .positions import Locator
 from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
 from .structure import Parts, local_anchors, prefix_id, split, term_id_from_title
+from .titles import visible
 
 _PICKED = frozenset({"Image", "Math", "RawInline", "RawBlock"})  # what the image and formula checks read
 
@@ -199,7 +200,7 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
     raw = n.raw
     quoted = quotation_marks(config.language)
     title_text = stringify(transform(raw.title, quoted)).strip()
-    if not title_text:
+    if not visible(title_text):
         report.add(dg.make(dg.TERM_NO_TITLE, raw.file, raw.line, raw.column,
                            f"term #{n.id} has no title; its id is printed instead",
                            f"write the term before the braces: {'#' * raw.level} {n.id} {{#{n.id} .term}}"))

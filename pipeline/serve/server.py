@@ -15,6 +15,7 @@ import html
 import ipaddress
 import logging
 import os
+import re
 import shutil
 import socket
 import socketserver
@@ -54,10 +55,17 @@ class ServeError(Exception):
         self.hint = hint
 
 
+_PAGE_CSP = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")', re.IGNORECASE)
+
+
 def injected(page: bytes, generation: int) -> bytes:
-    """The page with the overlay's stylesheet and the reload script, before `</head>`."""
+    """The page with the overlay's stylesheet and the reload script, before `</head>`; its own
+    Content-Security-Policy (the site allows no connections) also lets the reload script
+    listen to this server's event stream (`connect-src 'self'`), while serving only."""
     tags = (f'<link rel="stylesheet" href="/{PREFIX}/overlay.css">'
             f'<script src="/{PREFIX}/reload.js" data-generation="{generation}" defer></script>').encode()
+    page = _PAGE_CSP.sub(lambda m: m[1] + m[2] + (b"" if b"connect-src" in m[2] else b"; connect-src 'self'")
+                         + m[3], page, count=1)
     at = page.lower().find(b"</head>")
     return page + tags if at < 0 else page[:at] + tags + page[at:]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ... import diagnostics as dg
-from ... import pandoc
+from ... import pandoc, sanitise
 from ...cache import Cache
 from ...model import BROKEN_CLASS, Book, Term, anchor, xref_target
 from ...pandoc_ast import Div, Link, Node, Plain, RawBlock, Span, Str, attr, walk
@@ -88,8 +88,9 @@ def render(book: Book, report: dg.Report, cache: Cache | None = None) -> Fragmen
     if todo:
         rendered, clean = _pandoc([f for _, _, _, f in todo], book, report)
         for (term, key, plan, _), pieces in zip(todo, rendered, strict=True):
+            kept = _sanitised(term, plan, pieces, report)
             found[term.id] = _assemble(term, plan, pieces)
-            if clean:  # a run that warned is rendered again next time, so it warns again
+            if clean and kept:  # what warned is rendered again next time, so it warns again
                 cache.put_json("fragments", key, _encode(found[term.id]))
     return Fragments(book, MappingProxyType({t.id: found[t.id] for t in book.terms}))
 
@@ -128,6 +129,28 @@ def _pandoc(terms: list[list[list[Node]]], book: Book, report: dg.Report) -> tup
         out_terms.append(pieces[at:at + len(fragments)])
         at += len(fragments)
     return out_terms, not warnings.strip()
+
+
+def _sanitised(term: Term, plan: _Plan, pieces: list[str], report: dg.Report) -> bool:
+    """Every piece of the term through the allowlist once more, after pandoc (in place);
+    whether nothing had to be removed.
+
+    The normaliser cleaned the entry already; what pandoc makes of the cleaned AST (MathML from
+    TeX, attributes it adds) must pass the same rules, so a finding here is reported too."""
+    indexes = [plan.title, *plan.taglines, plan.definition, *plan.sections, *plan.section_titles,
+               *plan.see_also, *plan.notes]
+    gone: list[str] = []
+    for i in indexes:
+        cleaned = sanitise.clean(pieces[i], placeholders=True)
+        if not sanitise.unchanged(pieces[i], cleaned):
+            gone += [g for found in sanitise.removed([pieces[i]], cleaned) for g in found]
+        pieces[i] = cleaned
+    if gone:
+        where = term.source
+        report.add(dg.make(dg.UNSAFE_REMOVED, where.file, where.line, where.column,
+                           f"„{term.title_text}“: removed from the rendered HTML: {', '.join(gone[:4])}",
+                           "the entry was cleaned when it was read; report this as a bug"))
+    return not gone
 
 
 def _marker(i: int) -> Node:
