@@ -69,7 +69,7 @@ def _generate_realistic(out: Path, entries: int, seed: int) -> Path:
     dups = min(scaled(DUPLICATES, entries), entries // 4)
     multi = min(scaled(MULTI_TERM_FILES, entries, least=1), entries - dups)
     unique = entries - dups
-    titles = _unique_titles(text, unique + 2 * multi + entries)  # terms, extra terms, unwritten
+    titles = _unique_titles(text, unique + 2 * multi + 2 * entries)  # terms, extra terms, unwritten
     terms = [_term(rng, t) for t in titles[: unique + 2 * multi]]
     plans = [Plan(f"{t.ident}.md", [t]) for t in terms[:unique]]
     for i, plan in enumerate(rng.sample(plans, multi)):  # a file that holds three terms
