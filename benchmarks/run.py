@@ -2,7 +2,7 @@
 and of every format, next to the baselines measured in the same run, with their ratios.
 
     python benchmarks/run.py [--sizes 100,350,1000,3000] [--pdf-max N] [--stages KEYS]
-                             [--runs N] [--seed S] [--work DIR]
+                             [--runs N] [--seed S] [--work DIR] [--json FILE]
 
 Corpora come from `benchmarks/generate.py` (realistic kind). The stages and baselines are listed
 in `benchmarks/suite.py`. Benchmarks are measurements, not tests: nothing here fails on a slow
@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,9 +71,19 @@ def main(argv: list[str] | None = None) -> int:
             _progress(f"[{n}] {stage.label}: {_seconds(result)}{suffix}")
         tables[n] = results
         print(table(n, shape.megabytes, results), flush=True)
+        if args.json:
+            _save(args.json, tables)
     if len(tables) > 1:
         print(linearity(tables), flush=True)
     return 0
+
+
+def _save(path: Path, tables: dict[int, dict[str, Result]]) -> None:
+    data = {str(n): {key: {"label": r.stage.label, "kind": r.stage.kind, "output": r.output, "note": r.note,
+                           **(asdict(r.run) if r.run else {})} for key, r in results.items()}
+            for n, results in tables.items()}
+    path.write_text(json.dumps({"cores": os.cpu_count(), "load": os.getloadavg(), "sizes": data},
+                               indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
                    "stages under 5 s run at least 3 times)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--work", type=Path, default=None, help="keep corpora and outputs here")
+    p.add_argument("--json", type=Path, default=None, metavar="FILE",
+                   help="also write every measurement to FILE (to compare runs before/after a change)")
     return p
 
 
@@ -113,31 +127,35 @@ def table(n: int, megabytes: float, results: dict[str, Result]) -> str:
 
 
 def ratios(results: dict[str, Result]) -> list[str]:
-    out = [f"{'ratio':<36}{'time':>7}{'peak':>7}  target"]
+    out = [f"{'ratio':<36}{'wall':>7}{'cpu':>7}{'peak':>7}  target"]
     for label, top, bottoms, target in RATIOS:
         num = results.get(top)
         runs = [r.run for r in (results.get(b) for b in bottoms) if r and r.run]
         if num is None or num.run is None or len(runs) < len(bottoms):
             continue
         wall = num.run.wall / sum(r.wall for r in runs)
+        cpu = num.run.cpu / sum(r.cpu for r in runs)
         peak = num.run.peak_mb / max(r.peak_mb for r in runs)
-        out.append(f"{label:<36}{wall:7.2f}{peak:7.2f}  {target}")
+        out.append(f"{label:<36}{wall:7.2f}{cpu:7.2f}{peak:7.2f}  {target}")
     return out
 
 
 def linearity(tables: dict[int, dict[str, Result]]) -> str:
     sizes = sorted(tables)
     pairs = list(itertools.pairwise(sizes))
-    head = "".join(f"{f'{a}→{b} (×{b / a:.2f})':>20}" for a, b in pairs)
-    lines = ["\n### linearity: time(N₂) / time(N₁) — linear is the entry ratio; target for 1000→3000 ≤ 3.3\n",
+    head = "".join(f"{f'{a}→{b} (×{b / a:.2f})':>22}" for a, b in pairs)
+    lines = ["\n### linearity: time(N₂) / time(N₁), wall (and CPU) — linear is the entry ratio; "
+             "target for 1000→3000 ≤ 3.3\n",
              f"{'stage':<24}{head}"]
     for key in LINEAR:
         cells = []
         for a, b in pairs:
-            wa, wb = _wall(tables[a], key), _wall(tables[b], key)
-            cells.append(f"{wb / wa:20.2f}" if wa and wb else f"{'—':>20}")
-        label = next(s.label for s in STAGES if s.key == key)
-        lines.append(f"{label:<24}{''.join(cells)}")
+            ra, rb = _run(tables[a], key), _run(tables[b], key)
+            cells.append(f"{f'{rb.wall / ra.wall:.2f} (cpu {rb.cpu / ra.cpu:.2f})':>22}" if ra and rb
+                         else f"{'—':>22}")
+        if any(c.strip() != "—" for c in cells):
+            label = next(s.label for s in STAGES if s.key == key)
+            lines.append(f"{label:<24}{''.join(cells)}")
     return "\n".join(lines)
 
 
@@ -146,9 +164,9 @@ def _programs(run: Run) -> str:
     return ", ".join(f"{name} {mb:.0f}" for mb, name in big)
 
 
-def _wall(results: dict[str, Result], key: str) -> float | None:
+def _run(results: dict[str, Result], key: str) -> Run | None:
     r = results.get(key)
-    return r.run.wall if r and r.run else None
+    return r.run if r else None
 
 
 def _seconds(result: Result) -> str:
