@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_stats import stats
 from generate import generate
 from measure import Run
-from suite import PDF_STAGES, STAGES, Corpus, Result, run_stage
+from suite import PDF_STAGES, STAGES, Corpus, Result, run_stage, warm_up
 
 SIZES = (100, 350, 1000, 3000)
 # (label, numerator, denominators summed, target from issues 11/12)
@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"unknown stage(s) {', '.join(unknown)}; see benchmarks/suite.py")
     work = args.work or Path(tempfile.mkdtemp(prefix="glossary-bench-"))
     print(f"work folder: {work}; {os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
+    _progress("warming up (one unmeasured build of a tiny glossary)")
+    warm_up(work)
     tables: dict[int, dict[str, Result]] = {}
     for n in args.sizes:
         corpus = Corpus(n, generate(work / f"g{n}", n, seed=args.seed), work / f"w{n}", args.runs)

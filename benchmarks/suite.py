@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from generate import MERGE_NAME
+from generate import MERGE_NAME, generate
 from measure import Failed, Run, measure
 
 from pipeline.pandoc import pandoc_path
@@ -143,6 +143,18 @@ def timed(corpus: Corpus, cmd: list[str], before: Callable[[], None] | None = No
             peaks[program] = max(peaks.get(program, 0.0), mb)
     return replace(min(runs, key=lambda r: abs(r.wall - median)), peaks=peaks,
                    peak_mb=max(r.peak_mb for r in runs), tree_mb=max(r.tree_mb for r in runs))
+
+
+def warm_up(work: Path) -> None:
+    """Build every format of a tiny glossary once, unmeasured, so that the first measured stage does
+    not pay for what only a first run on a machine pays (bytecode compilation of a fresh venv,
+    fontconfig's cache, the page cache for pandoc's and xelatex's files)."""
+    source = generate(work / "warm-up", 14)
+    subprocess.run(glossary("build", source, "--out", work / "warm-up-out", "-q"),
+                   env=environment(), capture_output=True, check=False)
+    files = sorted(str(p) for p in source.glob("*.md") if p.name != MERGE_NAME)
+    subprocess.run([pandoc_path(), "-s", "--toc", "--pdf-engine=xelatex", *files,
+                    "-o", str(work / "warm-up.pdf")], capture_output=True, check=False)
 
 
 def run_stage(corpus: Corpus, stage: Stage) -> Result:
