@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf-max", type=int, default=None, metavar="N",
                    help="skip every PDF stage (ours, all formats, xelatex, WeasyPrint) above N entries")
     p.add_argument("--stages", default="all", help="comma-separated stage keys (default: all)")
-    p.add_argument("--runs", type=int, default=1, help="runs per stage, median taken (default 1; "
+    p.add_argument("--runs", type=int, default=1, help="runs per stage, the fastest counts (default 1; "
                    "stages under 5 s run at least 3 times)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--work", type=Path, default=None, help="keep corpora and outputs here")
