@@ -13,6 +13,7 @@ measured side by side.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -47,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(keys) - {s.key for s in STAGES})
     if unknown:
         raise SystemExit(f"unknown stage(s) {', '.join(unknown)}; see benchmarks/suite.py")
-    work = args.work or Path(tempfile.mkdtemp(prefix="glossary-bench-"))
+    with contextlib.ExitStack() as stack:
+        work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="glossary-bench-")))
+        return _bench(args, keys, work)
+
+
+def _bench(args: argparse.Namespace, keys: list[str], work: Path) -> int:
     print(f"work folder: {work}; {os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
     _progress("warming up (one unmeasured build of a tiny glossary)")
     warm_up(work)
@@ -98,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--runs", type=int, default=1, help="runs per stage, the fastest counts (default 1; "
                    "stages under 5 s run at least 3 times)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--work", type=Path, default=None, help="keep corpora and outputs here")
+    p.add_argument("--work", type=Path, default=None,
+                   help="keep corpora and outputs here (default: a temporary folder, deleted at the end)")
     p.add_argument("--json", type=Path, default=None, metavar="FILE",
                    help="also write every measurement to FILE (to compare runs before/after a change)")
     return p
