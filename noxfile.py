@@ -60,8 +60,11 @@ def check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks (measurements, not tests): check on 350 entries, PDF vs plain WeasyPrint, …"""
-    session.install("-e", ".")
+    """Benchmark table (not timed tests) for 100, 350, 1000 and 3000 realistic entries, with baselines.
+
+    `nox -s bench -- --sizes 350` for one size, `-- --pdf-max 350` to skip the big PDFs.
+    """
+    session.install("-e", ".[test]")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
