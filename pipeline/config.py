@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import diagnostics as dg
 from .names import slugify
@@ -41,6 +42,7 @@ class BookConfig:
     description: str = ""
     keywords: tuple[str, ...] = ()
     slug: str = ""
+    base_url: str = ""  # where the site is published, ending in "/" ('' unknown): canonical links, sitemap
     exclude: tuple[str, ...] = ()
     front: tuple[str, ...] = ()  # pages before the first letter, relative to the source folder
     back: tuple[str, ...] = ()  # pages after the index
@@ -80,6 +82,16 @@ def _date(v: Any) -> str:
     return s
 
 
+def _base_url(v: Any) -> str:
+    s = _str(v)
+    if not s:
+        return ""
+    parts = urlsplit(s)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("must be the site's absolute address, such as https://example.org/glossar/")
+    return s if s.endswith("/") else s + "/"
+
+
 def _language(v: Any) -> str:
     s = _str(v)
     if not _LANG_RE.match(s):
@@ -101,6 +113,8 @@ _TOP: dict[str, Any] = {
     "description": _str,
     "keywords": _str_list,
     "slug": _str,
+    "base-url": _base_url,
+    "base_url": _base_url,
     "exclude": _str_list,
     "front": _str_list,
     "back": _str_list,
@@ -140,7 +154,7 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
         elif key == "diagnostics" and isinstance(value, dict):
             values["severities"] = _diagnostics_section(value, text)
         elif key in _TOP:
-            values[key] = _convert(_TOP[key], key, value, text)
+            values[key.replace("-", "_")] = _convert(_TOP[key], key, value, text)
         else:
             report.add(_unknown(key, text))
     if "author" in raw and "authors" in raw:
@@ -261,7 +275,7 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
 
 
 # What a misspelt key is compared with: the canonical spellings (`authors`, not `author`).
-_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "diagnostics")
+_SUGGESTIONS = (*(k for k in _TOP if k not in ("author", "base_url")), "pdf", "diagnostics")
 
 
 def _unknown(key: str, text: str, known: tuple[str, ...] = _SUGGESTIONS) -> dg.Diagnostic:

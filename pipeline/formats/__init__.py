@@ -1,6 +1,7 @@
 """Output formats: a registry of writers, each `build(book, out_dir, ctx) -> Path`.
 
-A format is a module (`md`) or a package (`pdf`, `epub`, `docx`, `html`) whose face exposes
+A format is a module (`md`, `skos`) or a package (`pdf`, `epub`, `docx`, `html`, `jsondata` for
+`json`) whose face exposes
 `build`. Modules are imported only when their format is asked for, so `glossary check` never
 loads WeasyPrint or ebooklib. Formats never import each other; what several of them use lives in
 `formats.common` (HTML fragments, the pandoc document, link checking, XML parsing, templates).
@@ -38,7 +39,9 @@ _REGISTRY = (
     Format("docx", "pipeline.formats.docx"),
     Format("pdf", "pipeline.formats.pdf"),
     Format("epub", "pipeline.formats.epub"),
-    Format("html", "pipeline.formats.html", uses=("pdf", "epub", "docx")),
+    Format("json", "pipeline.formats.jsondata"),
+    Format("skos", "pipeline.formats.skos"),
+    Format("html", "pipeline.formats.html", uses=("pdf", "epub", "docx", "json", "skos")),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in _REGISTRY}
 

@@ -17,12 +17,11 @@ from pathlib import Path
 from ... import diagnostics as dg
 from ...model import Book, Term
 from ..common.media import WEB_IMAGE_TYPES, pick
-from .names import relative
+from ..common.pagenames import MEDIA_DIR, relative
 
-MEDIA_DIR = "media"
 ASSETS_DIR = "assets"
 DOWNLOADS_DIR = "downloads"
-DOWNLOAD_FORMATS = {"pdf": "PDF", "epub": "EPUB", "docx": "DOCX"}
+DOWNLOAD_FORMATS = {"pdf": "PDF", "epub": "EPUB", "docx": "DOCX", "json": "JSON", "skos": "SKOS"}
 SUPPORTED_IMAGE_TYPES = WEB_IMAGE_TYPES
 TEMPLATE_SUFFIXES = (".html", ".j2")
 _SRC_TAG = re.compile(r"<(img|video|audio|source|track|embed|iframe|script|input)\b([^>]*?)(/?)>",
