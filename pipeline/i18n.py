@@ -38,6 +38,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "letter_nav": "Buchstaben",
         "back_to_text": "Zurück zum Text",
         "results": "Treffer",
+        "go_to_entry": "Zum Eintrag",
+        "preview": "Vorschau",
+        "not_found": "Seite nicht gefunden",
+        "not_found_text": "Diese Seite gibt es (nicht mehr). Suchen Sie den Begriff oben, "
+                          "oder wählen Sie ihn auf der Startseite oder im Index.",
+        "moved_to": "Dieser Eintrag heißt jetzt",
         "landmarks": "Orientierungspunkte",
         "continued": "Fortsetzung",
         "a11y_summary": ("Glossar mit Inhaltsverzeichnis, Index und verlinkten Querverweisen; "
@@ -75,6 +81,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "letter_nav": "Letters",
         "back_to_text": "Back to text",
         "results": "results",
+        "go_to_entry": "Go to entry",
+        "preview": "Preview",
+        "not_found": "Page not found",
+        "not_found_text": "This page does not exist (any more). Search for the term above, "
+                          "or pick it on the start page or in the index.",
+        "moved_to": "This entry is now called",
         "landmarks": "Landmarks",
         "continued": "continued",
         "a11y_summary": ("Glossary with a table of contents, an index and linked cross-references; "

@@ -3,7 +3,8 @@
 Entries are cleaned when the book is read and their HTML again after pandoc (GL609); this looks
 at the written pages themselves, so a template or a regression that lets something through is
 GL605 at build time. The templates' own files are allowed: style sheets, icon and prev/next
-links and the Content-Security-Policy in `<head>`, and (on the site) scripts loaded from files.
+links, a canonical address and the Content-Security-Policy in `<head>`, and (on the site)
+scripts loaded from files and a refresh to another of its pages.
 """
 
 from __future__ import annotations
@@ -59,15 +60,27 @@ def refused_url(tag: str, attribute: str, value: str) -> bool:
     return lowered.startswith(("http:", "https:", "ftp:")) or bool(re.match(r"^[/\\]{2}", lowered))
 
 
+def _refresh_leaves(content: str) -> bool:
+    """Whether a refresh goes anywhere but a relative address (another site, a script)."""
+    _, _, target = content.partition("=")
+    return not target.strip() or is_external(target.strip().strip("'\"")) or refused_url(
+        "a", "href", target.strip())
+
+
 def _template_own(el: etree._Element, name: str, own_scripts: bool) -> bool:
     parent = el.getparent()
     in_head = parent is not None and etree.QName(parent).localname == "head"
     if not in_head:
         return False
     if name == "link":
-        return el.get("rel") in OWN_LINKS and not is_external(el.get("href", ""))
+        # A canonical address is only named, never fetched: it may be the published one.
+        return el.get("rel") == "canonical" or (el.get("rel") in OWN_LINKS
+                                                and not is_external(el.get("href", "")))
     if name == "meta":
-        return (el.get("http-equiv") or "content-security-policy").lower() == "content-security-policy"
+        equiv = (el.get("http-equiv") or "content-security-policy").lower()
+        # The site's pages under former ids forward with a refresh, to a page of the site only.
+        return equiv == "content-security-policy" or (
+            own_scripts and equiv == "refresh" and not _refresh_leaves(el.get("content", "")))
     if name == "script":
         src = el.get("src", "")
         return own_scripts and bool(src) and not is_external(src) and not (el.text or "").strip()

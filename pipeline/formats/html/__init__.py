@@ -4,8 +4,11 @@ Layout of `build/html/`:
 
     index.html             start page: title, A–Z letter bar, every term with its tagline
     genindex.html          the generated index (titles and aliases)
-    terms/<name>.html      one page per term; <name> from `names.page_names`
-    assets/                CSS, search script, search index (a script: works from file://)
+    404.html               for a host to serve at addresses it has no file for
+    sitemap.xml            with `base-url` only: every page's address
+    terms/<name>.html      one page per term; <name> from `common.pagenames.page_names`;
+                           also pages under former ids (aliases) that forward to the entry
+    assets/                CSS, scripts, search index and preview texts (scripts: work from file://)
     media/                 images of entries, copied from the source folder
     downloads/             PDF/EPUB/DOCX built earlier in the same run
 
@@ -16,9 +19,9 @@ finished site is link-checked before it replaces the previous one.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ... import diagnostics as dg
 from ...cache import Cache
@@ -26,14 +29,17 @@ from ..common.templates import environment, template_context
 from .check import check_site
 from .media import ASSETS_DIR, SiteMedia, copy_assets, copy_downloads
 from .names import page_names
-from .pages import INDEX_PAGE, START_PAGE, SiteLinks, SitePages, tagline_text
+from .pages import INDEX_PAGE, NOT_FOUND_PAGE, START_PAGE, SiteLinks, SitePages
+from .previews import PREVIEW_DATA, preview_script
+from .search import index_data, search_script
+from .web import listed_pages, redirects, sitemap
 
 if TYPE_CHECKING:
     from ...model import Book
     from ..context import BuildContext
 
 SEARCH_INDEX = "search-index.js"
-SEARCH_GLOBAL = "GLOSSARY_SEARCH"
+SITEMAP = "sitemap.xml"
 
 
 def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
@@ -52,9 +58,12 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         _write(tmp / INDEX_PAGE, pages.index())
         for term in book.terms:
             _write(tmp / links.page(term.id), pages.term(term))
+        _write_web(tmp, book, links, pages)
         copy_assets(ctx.styles_dir, tmp)
+        ctx.progress("indexing the site for search")
+        _write(tmp / ASSETS_DIR / SEARCH_INDEX, search_index(book, links, ctx.cache))
+        _write(tmp / ASSETS_DIR / PREVIEW_DATA, preview_script(book, links))
         ctx.progress("checking the site's links")
-        _write(tmp / ASSETS_DIR / SEARCH_INDEX, search_index(book, links))
         _report_dead_links(tmp, book, links, ctx.report, ctx.cache)
     return site
 
@@ -64,23 +73,36 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def search_index(book: Book, links: SiteLinks) -> str:
-    """The search data as a script assigning a global (fetch() of JSON is blocked on file://)."""
-    entries = [{"t": t.title_text, "a": list(t.aliases), "g": tagline_text(t),
-                "u": links.page(t.id)} for t in book.terms]
-    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-    # Titles are text from entries: as \u escapes, `</script>`, `<!--` and line separators stay
-    # inert even where a custom template inlines the index into a <script> element.
-    for char in "<>&\u2028\u2029":
-        data = data.replace(char, f"\\u{ord(char):04x}")
-    return (f"/* generated: titles, aliases and taglines of every term */\n"
-            f"window.{SEARCH_GLOBAL} = {data};\n")
+def _write_web(site: Path, book: Book, links: SiteLinks, pages: SitePages) -> None:
+    """The 404 page, pages under former ids, and (with base-url) the sitemap."""
+    base = book.config.base_url
+    _write(site / NOT_FOUND_PAGE, pages.not_found(urlsplit(base).path if base else ""))
+    for page, term in redirects(book, links):
+        _write(site / page, pages.redirect(page, term))
+    if base:
+        _write(site / SITEMAP, sitemap(book, listed_pages(book, links)))
+
+
+def search_index(book: Book, links: SiteLinks, cache: Cache | None = None) -> str:
+    """The full-text index as a script assigning a global (fetch() of JSON is blocked on
+    file://); kept in the build cache under everything it is made of."""
+    cache = cache or Cache(None)
+    key = cache.key("search-index", book.fingerprint, repr(book.config),
+                    repr([(t.id, t.fingerprint) for t in book.terms]), repr(sorted(links.names.items())))
+    stored = cache.get_json("search-index", key) if book.fingerprint else None
+    if isinstance(stored, str):
+        return stored
+    script = search_script(index_data(book, links))
+    if book.fingerprint:
+        cache.put_json("search-index", key, script)
+    return script
 
 
 def _report_dead_links(site: Path, book: Book, links: SiteLinks, report: dg.Report,
                        cache: Cache) -> None:
     by_page = {links.page(t.id): t for t in book.terms}
-    for dead in check_site(site, cache):
+    base = book.config.base_url
+    for dead in check_site(site, cache, urlsplit(base).path if base else ""):
         term = by_page.get(dead.page)
         where = term.source if term else None
         if dead.active:

@@ -7,6 +7,7 @@ content (GL605) is reported with the entry that caused it instead of being found
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from ..common.linkcheck import NO_FILE, NO_FRAGMENT, OUTSIDE, Output, is_externa
 from ..common.xml import parse_html
 
 _URL_XPATH = "//a/@href | //link/@href | //*/@src"
+_REFRESH_XPATH = "//meta[translate(@http-equiv, 'REFSH', 'refsh') = 'refresh']/@content"
+_REFRESH_URL = re.compile(r"^\s*\d+\s*[;,]\s*url\s*=\s*['\"]?([^'\"]*)", re.IGNORECASE)
+
+
+START_FILE = "index.html"  # a page at the site's root: what a rooted address is followed from
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ def _read(path: Path, cache: Cache) -> tuple[set[str], list[str], list[str]]:
         return set(stored[0]), list(stored[1]), list(stored[2])
     doc = parse_html(data)
     ids, urls = anchors(doc), [str(u) for u in doc.xpath(_URL_XPATH)]
+    urls += [m.group(1) for c in doc.xpath(_REFRESH_XPATH) if (m := _REFRESH_URL.match(str(c)))]
     problems = [problem for _, problem in active_content(doc, own_scripts=True)]
     cache.put_json("site-links", key, [sorted(ids), urls, problems])
     return ids, urls, problems
@@ -47,10 +54,11 @@ def anchors(doc: lxml.html.HtmlElement) -> set[str]:
     return {str(v) for v in doc.xpath("//@id | //a/@name")}
 
 
-def check_site(site: Path, cache: Cache | None = None) -> list[DeadLink]:
+def check_site(site: Path, cache: Cache | None = None, root_path: str = "") -> list[DeadLink]:
     """Dead local links and active content of every HTML page under `site`, in page order
     (a `DeadLink` with `active` set is the latter). A page is parsed once per content (what it
-    holds is kept in the cache, if there is one)."""
+    holds is kept in the cache, if there is one). `root_path` ('/glossar/'): the path the site
+    is published under; an address starting with it (the 404 page's) names a file of the site."""
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     found = {page: _read(site / page, cache or Cache(None)) for page in pages}
     active = [DeadLink(page, "", problem, active=True) for page, (_, _, problems) in found.items()
@@ -62,7 +70,8 @@ def check_site(site: Path, cache: Cache | None = None) -> list[DeadLink]:
         for url in urls:
             if not url or is_external(url):
                 continue
-            target = output.follow(page, url)
+            rooted = root_path and url.startswith(root_path)
+            target = output.follow(START_FILE if rooted else page, url[len(root_path):] if rooted else url)
             reason = {OUTSIDE: "points outside the site", NO_FILE: "no such file",
                       NO_FRAGMENT: f"no element with id {target.fragment!r} in {target.file}"
                       }.get(target.problem, "")

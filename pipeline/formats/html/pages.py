@@ -20,15 +20,18 @@ from ... import diagnostics as dg
 from ...cache import Cache
 from ...model import INDEX_ID, Book, LetterGroup, Term
 from ...pandoc_ast import stringify
+from ..common import plaintext
 from ..common.fragments import Fragments, HrefFor, TermFragments, retarget, shift_headings
 from ..common.memo import remembered
+from ..common.pagenames import INDEX_PAGE, START_PAGE, TERMS_DIR, fragment, relative, site_url, term_page
 from ..common.templates import BookView
 from .media import Download, SiteMedia, human_size
-from .names import fragment, relative
+from .search import stemmer_name
 
-START_PAGE = "index.html"
-INDEX_PAGE = "genindex.html"
-TERMS_DIR = "terms"
+NOT_FOUND_PAGE = "404.html"
+
+__all__ = ["INDEX_PAGE", "NOT_FOUND_PAGE", "START_PAGE", "TERMS_DIR", "SiteLinks", "SitePages",
+           "tagline_text"]
 _LINK_TAG = re.compile(r"</?a\b[^>]*>")
 
 
@@ -41,7 +44,11 @@ class SiteLinks:
     def page(self, term_id: str) -> str:
         if term_id == INDEX_ID:
             return INDEX_PAGE
-        return f"{TERMS_DIR}/{self.names[term_id]}.html"
+        return term_page(self.names[term_id])
+
+    @staticmethod
+    def page_of_name(stem: str) -> str:
+        return term_page(stem)
 
     def href(self, from_page: str, term_id: str, anchor: str = "") -> str:
         return relative(from_page, self.page(term_id), anchor)
@@ -101,10 +108,15 @@ class SitePages:
         lang = self.book.config.language
         downloads = [{"label": d.label, "href": relative(page, d.path),
                       "size": human_size(d.size, lang)} for d in self.downloads]
+        config = self.book.config
         return {**self.base, "page": page, "root": root, "letters": letter_bar(groups, hrefs),
                 "letters_label": self.base["labels"]["letter_nav"],
                 "page_kind": page_kind, "downloads": downloads,
-                "start_href": relative(page, START_PAGE), "index_href": relative(page, INDEX_PAGE)}
+                "start_href": relative(page, START_PAGE), "index_href": relative(page, INDEX_PAGE),
+                "canonical": site_url(config.base_url, page) if config.base_url else "",
+                "og": {"title": config.title, "type": "website", "description": config.description,
+                       "locale": lang.replace("-", "_")},
+                "search_stemmer": stemmer_name(lang)}
 
     def start(self) -> str:
         """The start page: title, letter bar and the list of terms with their taglines."""
@@ -144,6 +156,7 @@ class SitePages:
         fix = self._fixer(term, page)
         prev, nxt = self.book.neighbours(term.id)
         group = next(g for g in self.book.groups if g.id == term.letter)
+        description = tagline_text(term) or plaintext.summary(term)
         ctx.update(
             term=term, title=Markup(_unlinked(rt.title)), taglines=[fix(t) for t in rt.taglines],
             definition=fix(rt.definition),
@@ -156,10 +169,32 @@ class SitePages:
             prev=self._neighbour(page, prev.id) if prev else None,
             next=self._neighbour(page, nxt.id) if nxt else None,
             letter={"label": group.label, "href": relative(page, START_PAGE, group.anchor)},
-            description=tagline_text(term),
+            description=description,
+            og={**ctx["og"], "title": term.title_text, "type": "article", "description": description},
             see_also_id=f"{term.id}--seealso", backrefs_id=f"{term.id}--backrefs",
         )
         return self._render("term.html", ctx)
+
+    def not_found(self, root_path: str) -> str:
+        """The 404 page. `root_path` ('/glossar/' from base-url, or ''): the path every address
+        in it starts with, since a host serves it for a missing address at any depth."""
+        ctx = self._common(NOT_FOUND_PAGE, "notfound")
+        if root_path:
+            ctx.update(
+                root=root_path, start_href=root_path + START_PAGE, index_href=root_path + INDEX_PAGE,
+                letters=[LetterLink(x.label, root_path + x.href if x.href else None) for x in ctx["letters"]],
+                downloads=[{**d, "href": root_path + d["href"]} for d in ctx["downloads"]])
+        ctx["canonical"] = ""  # it stands for no address of its own
+        return self._render("404.html", ctx)
+
+    def redirect(self, page: str, term: Term) -> str:
+        """A page at `page` (a former id's name) forwarding to `term`'s page."""
+        target = self.links.page(term.id)
+        config = self.book.config
+        ctx = {**self.base, "root": relative(page, START_PAGE).removesuffix(START_PAGE),
+               "target_href": relative(page, target), "title": term.title_text,
+               "canonical": site_url(config.base_url, target) if config.base_url else ""}
+        return self._render("redirect.html", ctx)
 
     def _render(self, template: str, ctx: dict[str, Any]) -> str:
         """A page from its template, or from the cache under the key of everything it was given

@@ -1,0 +1,158 @@
+"""The site's full-text search index: every word of every entry, for `assets/search.js`.
+
+A script assigning a global (`window.GLOSSARY_SEARCH`), because the site must work opened from
+disk, where fetch() is refused. It holds
+
+- `docs`: per term, in book order, `[title, aliases, tagline, page]`;
+- `words` and `post`: the sorted word stems of the whole book and, for each, the terms it
+  occurs in with where (title > alias > tagline > text) and how often (a delta-coded string,
+  see `_encode`);
+- `text`: every term's plain text for the result snippets, gzip-compressed and base64-encoded
+  (the browser inflates it with `DecompressionStream`): the plain text alone is about 40 % of
+  the site's HTML, compressed it is a tenth.
+
+Words are stemmed with Snowball (`snowballstemmer`), whose German algorithm also folds
+umlauts, `ae`/`oe`/`ue` and ß, so `Schluessel`, `Schlüssel` and `Schlüsseln` meet. The browser
+stems the query with the JavaScript Snowball generated from the same algorithm
+(`styles/site/snowball/`, copied from Sphinx). Compound words are split in the browser, against
+this list of stems: both directions need only the stems (see search.js).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import snowballstemmer
+
+from ..common import plaintext
+
+if TYPE_CHECKING:
+    from ...model import Book, Term
+    from .pages import SiteLinks
+
+SEARCH_GLOBAL = "GLOSSARY_SEARCH"
+INDEX_VERSION = 2
+# Book language -> (Snowball algorithm, its script in styles/site/snowball/). Other languages are
+# searched without stemming (folded only), in the browser as here.
+STEMMERS = {"de": "german", "en": "english"}
+TITLE, ALIAS, TAGLINE, TEXT = 3, 2, 1, 0
+_WORD = re.compile(r"[^\W_]+")
+_TERMINAL = "abcdefghijklmnopqrstuvwxyz012345"  # the last base-32 digit of a number
+_MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ6789-_"  # every other digit
+DOC_SEPARATOR = "\x01"
+
+
+def stemmer_name(language: str) -> str:
+    """The Snowball algorithm for a book language ('' for none)."""
+    return STEMMERS.get(language.split("-")[0].lower(), "")
+
+
+class Analyser:
+    """Words to index keys: lower case, Snowball stem, accents folded (as search.js does)."""
+
+    def __init__(self, language: str) -> None:
+        self.algorithm = stemmer_name(language)
+        self._stemmer = snowballstemmer.stemmer(self.algorithm) if self.algorithm else None
+        self._seen: dict[str, str] = {}
+
+    def key(self, word: str) -> str:
+        found = self._seen.get(word)
+        if found is None:
+            lower = word.lower()
+            stem = self._stemmer.stemWord(lower) if self._stemmer else lower
+            found = self._seen[word] = _fold(stem)
+        return found
+
+    def keys(self, text: str) -> list[str]:
+        return [self.key(w) for w in words(text)]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFC", text))
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def term_fields(term: Term) -> tuple[list[tuple[int, str]], str]:
+    """The term's searchable fields as (weight, text), and its plain text for snippets."""
+    text = plaintext.term_text(term)
+    fields = [(TITLE, term.title_text), *((ALIAS, a) for a in term.aliases),
+              (TAGLINE, plaintext.tagline(term)), (TEXT, text)]
+    return fields, text
+
+
+def postings(fields: Iterable[tuple[int, str]], analyser: Analyser) -> dict[str, int]:
+    """Stem -> code: the best field it occurs in (2 bits) and how often in the text (2 bits)."""
+    best: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    for weight, text in fields:
+        for key in analyser.keys(text):
+            if weight == TEXT:
+                counts[key] += 1
+            if best.get(key, -1) < weight:
+                best[key] = weight
+    return {k: w * 4 + _bucket(counts[k]) for k, w in best.items()}
+
+
+def _bucket(count: int) -> int:
+    """0: never in the text, 1: once, 2: up to 4 times, 3: more often."""
+    return 0 if count == 0 else 1 if count == 1 else 2 if count <= 4 else 3
+
+
+def _encode(numbers: Iterable[int]) -> str:
+    """Numbers as variable-length base 32, no separators: `_MORE` digits, then a `_TERMINAL` one."""
+    out: list[str] = []
+    for n in numbers:
+        digits = [_TERMINAL[n % 32]]
+        n //= 32
+        while n:
+            digits.append(_MORE[n % 32])
+            n //= 32
+        out.append("".join(reversed(digits)))
+    return "".join(out)
+
+
+def index_data(book: Book, links: SiteLinks) -> dict[str, Any]:
+    """The index as JSON-ready data."""
+    analyser = Analyser(book.config.language)
+    by_key: dict[str, list[tuple[int, int]]] = {}
+    docs: list[list[Any]] = []
+    texts: list[str] = []
+    for number, term in enumerate(book.terms):
+        fields, text = term_fields(term)
+        for key, code in postings(fields, analyser).items():
+            by_key.setdefault(key, []).append((number, code))
+        docs.append([term.title_text, list(term.aliases), plaintext.tagline(term), links.page(term.id)])
+        texts.append(text.replace(DOC_SEPARATOR, " "))
+    keys = sorted(by_key)
+    post = []
+    for key in keys:
+        previous = 0
+        values = []
+        for number, code in by_key[key]:  # in book order: deltas are small
+            values.append((number - previous) * 16 + code)
+            previous = number
+        post.append(_encode(values))
+    packed = gzip.compress(DOC_SEPARATOR.join(texts).encode("utf-8"), compresslevel=9, mtime=0)
+    return {"v": INDEX_VERSION, "lang": book.config.language, "stemmer": analyser.algorithm,
+            "compounds": analyser.algorithm == "german", "docs": docs, "words": keys, "post": post,
+            "text": base64.b64encode(packed).decode("ascii")}
+
+
+def search_script(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Titles are text from entries: as \u escapes, `</script>`, `<!--` and line separators stay
+    # inert even where a custom template inlines the index into a <script> element.
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return (f"/* generated: the full-text search index of every term (see search.js) */\n"
+            f"window.{SEARCH_GLOBAL} = {text};\n")
