@@ -38,7 +38,7 @@ MARKERS = re.compile(r"__pwned|47999|\{=(openxml|latex)\}")
 BENIGN = re.compile(r'^print\(|\[Beispiel\]\(http')
 _SCRIPT_URL = re.compile(r"^\s*(javascript:|vbscript:|data:text|file:)", re.IGNORECASE)
 _FETCHED = ("src", "srcset", "poster", "background", "data", "action", "formaction", "xlink:href")
-OUR_SCRIPTS = {"search-index.js", "search.js"}
+OUR_SCRIPTS = {"search-index.js", "search.js", "preview.js"}
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_no_site_page_carries_anything_active(built: tuple[dict[str, Path], dg.R
     site = built[0]["html"]
     assert [d.message for d in built[1] if d.code == dg.OUTPUT_INVALID] == []  # nor did the checks
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == len(read_book(HOSTILE, dg.Report()).terms) + 2
+    assert len(pages) == len(read_book(HOSTILE, dg.Report()).terms) + 3  # start, index, 404
     problems = {str(p.relative_to(site)): _active(lxml.html.parse(str(p)).getroot()) for p in pages}
     assert {p: found for p, found in problems.items() if found} == {}
     text = "".join(p.read_text(encoding="utf-8") for p in pages)
@@ -140,9 +140,13 @@ def test_titles_aliases_and_taglines_are_text_in_every_site_context(
     assert "</script>" in description and "<!--" in description  # the tagline, as text
     script = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
     data = json.loads(script.split("=", 1)[1].strip().removesuffix(";"))
-    entry = next(e for e in data if e["u"] == "terms/Titel.html")
-    assert entry["t"] == term.title_text and entry["a"] == list(term.aliases)
-    assert "</script>" in entry["t"] and "<!--" in entry["t"] and "</script>" in entry["a"][0]
+    title, aliases, _, _ = next(d for d in data["docs"] if d[3] == "terms/Titel.html")
+    assert title == term.title_text and aliases == list(term.aliases)
+    assert "</script>" in title and "<!--" in title and "</script>" in aliases[0]
+    previews = (site / "assets" / "preview-data.js").read_text(encoding="utf-8")
+    preview = json.loads(previews.split("=", 1)[1].strip().removesuffix(";"))["terms/Titel.html"]
+    assert preview[0] == term.title_text and "</script>" in preview[1]
+    assert "<" not in previews and "\u2028" not in previews
     assert "<" not in script and "\u2028" not in script  # inert even inlined into a <script>
     start = lxml.html.parse(str(site / "index.html")).getroot()
     assert start.findtext(".//title") == book.config.title  # "</title><script>…" as text

@@ -36,7 +36,15 @@ EPOCH = "1780000000"  # 2026-05-28T20:26:40Z
 VERSION = "2.1.0"  # given on the command line: book.toml says 1.0
 SLUG = "kleines-kryptographie-glossar"
 STEM = f"{SLUG}-{VERSION}"
-ARTIFACTS = [f"{STEM}-site.zip", f"{STEM}.docx", f"{STEM}.epub", f"{STEM}.md", f"{STEM}.pdf"]
+ARTIFACTS = [
+    f"{STEM}-site.zip",
+    f"{STEM}.docx",
+    f"{STEM}.epub",
+    f"{STEM}.json",
+    f"{STEM}.md",
+    f"{STEM}.pdf",
+    f"{STEM}.ttl",
+]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import version as dist_version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import diagnostics as dg
 from .. import pandoc
@@ -31,7 +32,7 @@ from ..formats import FORMATS
 from ..model import Book
 from ..normalise import read_book
 from ..version import __version__
-from . import assemble, checks, clients
+from . import assemble, checks, clients, datachecks
 from .provenance import git_info, source_date_epoch
 
 Progress = Callable[[str], None]
@@ -174,6 +175,8 @@ def _outputs(work: Path, slug: str) -> dict[str, Path]:
         "epub": work / f"{slug}.epub",
         "docx": work / f"{slug}.docx",
         "md": work / f"{slug}.md",
+        "json": work / f"{slug}.json",
+        "skos": work / f"{slug}.ttl",
         "html": work / "html",
     }
 
@@ -189,8 +192,10 @@ def _validate(
         done = [
             checks.check_pdf(built["pdf"]),
             checks.check_docx(built["docx"]),
-            checks.check_site_folder(built["html"], "site"),
+            checks.check_site_folder(built["html"], "site", urlsplit(book.config.base_url).path),
             checks.check_markdown(built["md"], len(book.terms)),
+            datachecks.check_json(built["json"], book),
+            datachecks.check_skos(built["skos"], book),
         ]
         done[1:1] = [c for c in (epub.result(), office.result()) if c is not None]
     for c in done:
@@ -209,8 +214,8 @@ def _assemble(
     source: Path,
 ) -> dict[str, Any]:
     stem = f"{book.config.slug}-{version}"
-    for fmt in ("pdf", "epub", "docx", "md"):
-        assemble.place(built[fmt], tmp / f"{stem}.{fmt}", epoch)
+    for fmt in ("pdf", "epub", "docx", "md", "json", "skos"):
+        assemble.place(built[fmt], tmp / f"{stem}{built[fmt].suffix}", epoch)
     assemble.zip_tree(built["html"], tmp / f"{stem}-site.zip", f"{stem}-site", epoch)
     artifacts = {
         p.name: {"bytes": p.stat().st_size, "sha256": assemble.sha256(p)} for p in sorted(tmp.iterdir())

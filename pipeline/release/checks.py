@@ -160,12 +160,13 @@ def check_docx(path: Path) -> Checked:
     return out
 
 
-def check_site_folder(site: Path, artifact: str) -> Checked:
-    """The link crawl: every local href and src names an existing file and fragment."""
+def check_site_folder(site: Path, artifact: str, root_path: str = "") -> Checked:
+    """The link crawl: every local href and src names an existing file and fragment.
+    `root_path`: the path the site is published under (from base-url; the 404 page's links)."""
     out = Checked("site", artifact)
     pages = sorted(site.rglob("*.html"))
     out.counts.update(pages=len(pages), files=sum(1 for p in site.rglob("*") if p.is_file()))
-    for dead in check_site(site):
+    for dead in check_site(site, root_path=root_path):
         out.fail(f"{dead.url!r} {dead.reason}", "rebuild the site", where=f"{artifact}:{dead.page}")
     if not (site / "index.html").is_file():
         out.fail("the site has no index.html", "rebuild the site")

@@ -33,7 +33,8 @@ def active_content(root: etree._Element, own_scripts: bool) -> Iterator[tuple[et
         if not isinstance(el.tag, str):
             continue
         name = etree.QName(el).localname
-        if name in FOREIGN and not _template_own(el, name, own_scripts):
+        own = name in FOREIGN and _template_own(el, name, own_scripts)
+        if name in FOREIGN and not own:
             yield el, f"has a <{name}> element"
         if name == "a" and any(etree.QName(a).localname == "a" for a in el.iterancestors()):
             yield el, "has a link inside a link"
@@ -42,7 +43,9 @@ def active_content(root: etree._Element, own_scripts: bool) -> Iterator[tuple[et
             value = str(raw)
             if attribute.lower().startswith("on"):
                 yield el, f"has an event handler ({attribute} on <{name}>)"
-            elif attribute in _FETCHING and refused_url(name, attribute, value):
+            elif attribute in _FETCHING and refused_url(name, attribute, value) and not (
+                    own and name == "link" and el.get("rel") == "canonical"
+                    and value.lower().startswith(("http:", "https:"))):
                 yield el, f"refers to {value[:60]} ({attribute} on <{name}>)"
             elif attribute == "style" and re.search(r"url\(|@import|\\", value, re.IGNORECASE):
                 yield el, f"has a style that loads something (on <{name}>)"

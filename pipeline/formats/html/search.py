@@ -79,7 +79,9 @@ def words(text: str) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    """Without accents: every mark (Unicode category M) dropped after NFD, as search.js does."""
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not unicodedata.category(c).startswith("M"))
 
 
 def term_fields(term: Term) -> tuple[list[tuple[int, str]], str]:

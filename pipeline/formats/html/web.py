@@ -2,18 +2,22 @@
 the entry (so links to a renamed entry keep working), and a sitemap for search engines.
 
 A former id is kept as an alias (`aliases="Rijndael"` on the entry now called AES): every alias
-that could have been an id (no white space) gets a page at the name that id's page had, unless
-a real page or an earlier alias holds that name (compared without case, as on macOS/Windows).
+that could have been an id (letters, digits, `-`, `.` and `_`, as `Öffentlicher-Schlüssel` or
+`Leonardo.ai`) gets a page at the name that id's page had, unless a real page or an earlier
+alias holds that name (compared without case, as on macOS/Windows).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from ...model import Book, Term
 from ..common.pagenames import page_names, site_url
 from .pages import INDEX_PAGE, START_PAGE, SiteLinks
+
+_FORMER_ID = re.compile(r"^[^\W_][\w.-]*$")
 
 
 def redirects(book: Book, links: SiteLinks) -> list[tuple[str, Term]]:
@@ -22,7 +26,7 @@ def redirects(book: Book, links: SiteLinks) -> list[tuple[str, Term]]:
     out: list[tuple[str, Term]] = []
     for term in book.terms:
         for alias in term.aliases:
-            if not alias or any(ch.isspace() for ch in alias) or alias in book:
+            if not _FORMER_ID.match(alias) or alias in book:
                 continue
             page = links.page_of_name(page_names([alias])[alias])
             if page.casefold() in taken:
