@@ -151,7 +151,7 @@ def test_messy_site_in_browser(browser: Browser, messy_site: Path) -> None:
     shows(page, "Ärger", "terms/Aerger.html")
     assert page.locator(".definition .xref-broken", has_text="Nirgendwo").count() == 1
     assert page.locator("main a", has_text="Nirgendwo").count() == 0
-    page.locator("#search-input").fill("gibt es nicht")
+    page.locator("#search-input").fill("Quarkspeise Zyxwvut")  # in no entry's text
     expect(page.locator("#search-results .none")).to_have_text("Keine Treffer")
     page.goto(base + "terms/3D-Druck.html")
     page.locator("a.footnote-ref").click()
@@ -267,6 +267,8 @@ def test_watch_catches_missing_files_and_script_errors(browser: Browser, demo_si
     page = context.new_page()
     page.goto(base + "index.html")
     page.wait_for_load_state("load")
+    with page.expect_event("pageerror"):
+        page.locator("#search-input").fill("RSA")  # the index is loaded when the field is used
     context.close()
     assert any("site.css" in p for p in watch.problems), watch.problems
     assert any(p.startswith("pageerror") for p in watch.problems), watch.problems

@@ -67,7 +67,8 @@
     box.addEventListener("pointerleave", function (e) {
       if (mode === "hover" && !(current && current.contains(e.relatedTarget))) { later(close); }
     });
-    document.body.appendChild(box);
+    // Inside <main>: a landmark holds it (it is part of the text it explains).
+    (document.querySelector("main") || document.body).appendChild(box);
   }
 
   function paragraph(cls, text) {
@@ -157,7 +158,6 @@
     if (e.pointerType === "touch") { return; }
     var link = linkOf(e.target);
     if (!link) { return; }
-    load();
     if (link === current) { clearTimeout(closeTimer); return; }
     clearTimeout(openTimer);
     openTimer = setTimeout(function () { show(link, "hover"); }, OPEN_DELAY);
@@ -173,7 +173,8 @@
   document.addEventListener("pointerdown", function (e) { lastPointer = e.pointerType; });
   document.addEventListener("focusin", function (e) {
     var link = linkOf(e.target);
-    if (link && lastPointer !== "touch") { show(link, "focus"); }
+    // Focus from the keyboard only: a click focuses the link too, and is no request to preview.
+    if (link && lastPointer !== "touch" && link.matches(":focus-visible")) { show(link, "focus"); }
   });
   document.addEventListener("focusout", function (e) {
     var link = linkOf(e.target);

@@ -188,7 +188,9 @@
     }
     var parts = index.compounds && word.length >= 8 ? split(word.toLowerCase(), 0) : null;
     if (parts) {
-      parts.forEach(function (part) { add(index.at[part], 0.45); });
+      // Where the book has the whole word (or words it starts), they come first.
+      var weight = Object.keys(matches).length ? 0.2 : 0.45;
+      parts.forEach(function (part) { add(index.at[part], weight); });
     }
     return matches;
   }
@@ -295,12 +297,15 @@
 
   /* --- the results list ---------------------------------------------------------------- */
 
+  /* The link itself is the option (no control inside a control), so it can still be opened
+     in a new tab. */
   function option(hit, i) {
     var li = document.createElement("li");
-    li.id = "search-hit-" + i;
-    li.setAttribute("role", "option");
-    li.setAttribute("aria-selected", "false");
+    li.setAttribute("role", "presentation");
     var a = document.createElement("a");
+    a.id = "search-hit-" + i;
+    a.setAttribute("role", "option");
+    a.setAttribute("aria-selected", "false");
     a.href = root + hit.page;
     a.tabIndex = -1;
     var title = document.createElement("span");
@@ -322,7 +327,7 @@
     var more = snippet(hit);
     if (more) { a.appendChild(more); }
     li.appendChild(a);
-    li.addEventListener("mousemove", function () { select(i); });
+    a.addEventListener("mousemove", function () { select(i); });
     return li;
   }
 
@@ -354,7 +359,7 @@
     var items = list.querySelectorAll("[role=option]");
     if (!items.length) { return; }
     active = (i + items.length) % items.length;
-    items.forEach(function (li, n) { li.setAttribute("aria-selected", n === active ? "true" : "false"); });
+    items.forEach(function (item, n) { item.setAttribute("aria-selected", n === active ? "true" : "false"); });
     input.setAttribute("aria-activedescendant", items[active].id);
     items[active].scrollIntoView({ block: "nearest" });
   }
