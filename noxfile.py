@@ -62,10 +62,12 @@ def check(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmark table (not timed tests) for 100, 350, 1000 and 3000 realistic entries, with baselines.
 
-    `nox -s bench -- --sizes 350` for one size, `-- --pdf-max 350` to skip the big PDFs.
+    `nox -s bench -- --sizes 350` for one size, `-- --pdf-max 350` to skip the big PDFs. Then the
+    site search's index size and query times for 350 and 3000 entries (benchmarks/bench_search.py).
     """
     session.install("-e", ".[test]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+    session.run("python", "benchmarks/bench_search.py")
 
 
 @nox.session(python=PYTHON)

@@ -201,7 +201,8 @@ def test_site_layout(demo_site: Path, demo_book: Book) -> None:
     assert (demo_site / "index.html").is_file() and (demo_site / "genindex.html").is_file()
     assert len(term_pages(demo_site)) == len(demo_book.terms)
     for name in ("site.css", "reference.css", "highlight.css", "search.js", "search-index.js",
-                 "preview.js", "preview-data.js", "snowball/german-stemmer.js", "favicon.svg"):
+                 "search-text.js", "preview.js", "preview-data.js", "snowball/german-stemmer.js",
+                 "favicon.svg"):
         assert (demo_site / "assets" / name).is_file(), name
     svg = demo_site / "media" / "images" / "diffie-hellman.svg"
     assert svg.read_bytes() == (DEMO / "images" / "diffie-hellman.svg").read_bytes()

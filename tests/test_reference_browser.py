@@ -46,7 +46,8 @@ def ref_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def rect(locator: Locator) -> dict[str, float]:
     box: dict[str, float] = locator.evaluate(
-        "e => { const r = e.getBoundingClientRect(); return {l: r.left, t: r.top, r: r.right, b: r.bottom}; }")
+        "e => { const r = e.getBoundingClientRect();"
+        " return {l: r.left, t: r.top, r: r.right, b: r.bottom}; }")
     return box
 
 
@@ -186,7 +187,8 @@ def test_preview_texts_are_text_and_only_for_term_links(browser: Browser, ref_si
     page.goto(base + "terms/Pleuel.html")
     page.locator(".definition a", has_text="Spitze").hover()
     expect_preview_of(page, "Spitze", book)
-    expect(page.locator(PREVIEW + " .preview-title")).to_have_text("Spitze <img src=x onerror=alert(1)> Klammern")
+    title = page.locator(PREVIEW + " .preview-title")
+    expect(title).to_have_text("Spitze <img src=x onerror=alert(1)> Klammern")
     assert page.locator(PREVIEW + " img, " + PREVIEW + " b").count() == 0
     page.mouse.move(5, 500)
     # no preview on the start page's list (it shows the taglines already)
@@ -263,7 +265,8 @@ def test_german_queries(browser: Browser, demo_site: Path, ref_site: Path) -> No
     assert titles(page, "SCHLÜSSEL")[:2] == top  # case
     assert titles(page, "schlüsseln")[:2] == top  # stem
     # compound parts: the entry on Ende-zu-Ende-Verschlüsselung never writes the compound
-    assert "Verschlüsselungsverfahren" not in (DEMO / "Ende-zu-Ende-Verschlüsselung.md").read_text(encoding="utf-8")
+    entry = (DEMO / "Ende-zu-Ende-Verschlüsselung.md").read_text(encoding="utf-8")
+    assert "Verschlüsselungsverfahren" not in entry
     assert "Ende-zu-Ende-Verschlüsselung" in titles(page, "Verschlüsselungsverfahren")[:3]
     # and a query word finds the compound that ends in it (alias "Einmalschlüsselverfahren")
     page.locator("#search-input").fill("Einmalschlüssel")
@@ -357,4 +360,5 @@ def test_the_404_page_works_deep_under_the_base_path(browser: Browser, hosted: s
     # the 404 answer for the missing page itself is expected (and its console line, which names
     # no address: any other 404 is also reported with its address); nothing else failed
     rest = [p for p in watch.problems if "gibt-es-nicht" not in p]
-    assert rest in ([], ["console: Failed to load resource: the server responded with a status of 404 (Not Found)"])
+    console = "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
+    assert rest in ([], [console])

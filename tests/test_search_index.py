@@ -4,8 +4,8 @@ and its size against the budget (≤ 30 % of the site's HTML)."""
 from __future__ import annotations
 
 import base64
-import gzip
 import json
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,10 +24,21 @@ TERMINAL = "abcdefghijklmnopqrstuvwxyz012345"
 MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ6789-_"
 
 
-def index_of(site: Path) -> dict[str, Any]:
-    script = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
+def index_of(site: Path, name: str = "search-index.js") -> dict[str, Any]:
+    script = (site / "assets" / name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(script.split("=", 1)[1].strip().removesuffix(";"))
     return data
+
+
+def texts_of(site: Path) -> list[str]:
+    """The snippet texts: blocks of terms, raw deflate, base64, split by \x01."""
+    data = index_of(site, "search-text.js")
+    out = []
+    for block in data["text"]:
+        part = zlib.decompress(base64.b64decode(block), -15).decode("utf-8").split("\x01")
+        assert len(part) <= data["block"]
+        out += part
+    return out
 
 
 def decode(text: str) -> list[tuple[int, int, int]]:
@@ -46,10 +57,10 @@ def decode(text: str) -> list[tuple[int, int, int]]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Book]:
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Book, list[str]]:
     outputs, report = build_into(REFERENCE, tmp_path_factory.mktemp("reference-index"), "html")
     assert not report.errors
-    return index_of(outputs["html"]), read_book(REFERENCE, dg.Report())
+    return index_of(outputs["html"]), read_book(REFERENCE, dg.Report()), texts_of(outputs["html"])
 
 
 def test_german_keys_fold_umlauts_sharp_s_case_and_endings() -> None:
@@ -61,8 +72,8 @@ def test_german_keys_fold_umlauts_sharp_s_case_and_endings() -> None:
     assert Analyser("fr").key("Élève") == "eleve"  # no stemmer: folded only
 
 
-def test_postings_say_where_a_word_occurs(reference: tuple[dict[str, Any], Book]) -> None:
-    data, book = reference
+def test_postings_say_where_a_word_occurs(reference: tuple[dict[str, Any], Book, list[str]]) -> None:
+    data, book, _ = reference
     number = {t.id: i for i, t in enumerate(book.terms)}
     key = Analyser("de").key("Kolben")
     found = {doc: field for doc, field, _ in decode(data["post"][data["words"].index(key)])}
@@ -73,21 +84,23 @@ def test_postings_say_where_a_word_occurs(reference: tuple[dict[str, Any], Book]
     assert data["words"] == sorted(data["words"]) and len(data["post"]) == len(data["words"])
 
 
-def test_every_word_of_every_entry_is_indexed(reference: tuple[dict[str, Any], Book]) -> None:
-    data, book = reference
+def test_every_word_of_every_entry_is_indexed(reference: tuple[dict[str, Any], Book, list[str]]) -> None:
+    data, book, texts = reference
     a = Analyser("de")
     postings = {w: {doc for doc, _, _ in decode(p)} for w, p in zip(data["words"], data["post"], strict=True)}
-    texts = gzip.decompress(base64.b64decode(data["text"])).decode("utf-8").split("\x01")
+    assert len(texts) == len(book.terms)
     for n, term in enumerate(book.terms):
         text = plaintext.term_text(term)
         assert texts[n] == text
-        for word in (*a.keys(text), *a.keys(term.title_text), *(k for al in term.aliases for k in a.keys(al))):
+        aliases = [k for alias in term.aliases for k in a.keys(alias)]
+        for word in (*a.keys(text), *a.keys(term.title_text), *aliases):
             assert n in postings[word], (term.id, word)
         assert data["docs"][n][:3] == [term.title_text, list(term.aliases), plaintext.tagline(term)]
 
 
-def test_index_stays_within_its_budget(demo_outputs: Callable[[str], Path]) -> None:
+def test_index_stays_within_its_budget(demo_outputs: Callable[[str], Path], demo_book: Book) -> None:
     site = demo_outputs("html")
     html = sum(p.stat().st_size for p in site.rglob("*.html"))
-    index = (site / "assets" / "search-index.js").stat().st_size
+    index = sum((site / "assets" / name).stat().st_size for name in ("search-index.js", "search-text.js"))
     assert index <= 0.30 * html, f"index {index} B is {index / html:.0%} of {html} B of HTML"
+    assert len(texts_of(site)) == len(demo_book.terms)

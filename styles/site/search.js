@@ -1,7 +1,9 @@
 /* Glossary search: every word of every entry, entirely in the browser, no network.
    The index is a script (search-index.js sets window.GLOSSARY_SEARCH; see
    pipeline/formats/html/search.py) because fetching a JSON file is refused on file://. It is
-   loaded, with the Snowball stemmer of the book's language, when the field is first used.
+   loaded, with the Snowball stemmer of the book's language, when the field is first used; the
+   texts for the snippets (search-text.js, deflated in blocks) load beside it, and the hits show
+   without waiting for them.
    Words are keys: lower case, Snowball stem (the German one also reads ae/oe/ue as umlauts
    and ß as ss), accents folded, the same on both sides. A query word matches a key exactly, as
    the start of a longer one, as the last part of a compound ("Verfahren" in
@@ -37,9 +39,11 @@
 
   /* --- loading ------------------------------------------------------------------------- */
 
+  /* Scripts added together download side by side and run in the order added (async off). */
   function script(name) {
     return new Promise(function (resolve, reject) {
       var el = document.createElement("script");
+      el.async = false;
       el.src = root + "assets/" + name;
       el.onload = resolve;
       el.onerror = function () { reject(new Error("cannot load " + name)); };
@@ -47,37 +51,49 @@
     });
   }
 
-  /* The snippets' texts: gzip in base64 (a tenth of the plain text's size). */
+  /* One block of snippet texts: raw deflate in base64, TEXT_BLOCK terms split by \x01. */
   function inflate(base64) {
     var binary = atob(base64);
     var bytes = new Uint8Array(binary.length);
     for (var i = 0; i < binary.length; i++) { bytes[i] = binary.charCodeAt(i); }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text();
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).text().then(function (text) { return text.split("\x01"); });
   }
 
   function load() {
     if (loading) { return loading; }
     var scripts = algorithm ? ["snowball/base-stemmer.js", "snowball/" + algorithm + "-stemmer.js"] : [];
-    loading = scripts.concat(["search-index.js"]).reduce(function (chain, name) {
-      return chain.then(function () { return script(name); });
-    }, Promise.resolve()).then(function () {
+    var ready = Promise.all(scripts.concat(["search-index.js"]).map(script));
+    var texts = script("search-text.js");
+    loading = ready.then(function () {
       var data = window.GLOSSARY_SEARCH;
       if (!data || data.v !== 2) { throw new Error("search-index.js is not a version 2 index"); }
-      return inflate(data.text).then(function (text) {
-        index = prepare(data, text.split("\x01"));
-        return index;
+      index = prepare(data);
+      index.texts = texts.then(function () {
+        var t = window.GLOSSARY_SEARCH_TEXT;
+        if (!t || t.v !== 2) { throw new Error("search-text.js is not version 2"); }
+        return t;
       });
+      return index;
     });
     return loading;
   }
 
-  function prepare(data, texts) {
+  /* The plain text of term number `doc`, for its snippet. */
+  function textOf(doc) {
+    return index.texts.then(function (t) {
+      var n = Math.floor(doc / t.block);
+      if (!index.blocks[n]) { index.blocks[n] = inflate(t.text[n]); }
+      return index.blocks[n].then(function (block) { return block[doc - n * t.block] || ""; });
+    });
+  }
+
+  function prepare(data) {
     var Stemmer = data.stemmer && window[data.stemmer.charAt(0).toUpperCase() + data.stemmer.slice(1) + "Stemmer"];
     var set = Object.create(null);
     data.words.forEach(function (w, i) { set[w] = i; });
     return {
-      docs: data.docs, words: data.words, post: data.post, texts: texts, at: set,
+      docs: data.docs, words: data.words, post: data.post, at: set, blocks: [],
       stemmer: Stemmer ? new Stemmer() : null, compounds: !!data.compounds,
       keys: Object.create(null), decoded: Object.create(null)
     };
@@ -276,8 +292,7 @@
     parent.appendChild(document.createTextNode(text.slice(at)));
   }
 
-  function snippet(hit) {
-    var text = index.texts[hit.doc] || "";
+  function snippet(hit, text) {
     var found = spans(text, hit.keys);
     if (!found.length) { return null; }
     var first = found[0][0];
@@ -324,8 +339,6 @@
       tag.textContent = hit.tagline;
       a.appendChild(tag);
     }
-    var more = snippet(hit);
-    if (more) { a.appendChild(more); }
     li.appendChild(a);
     a.addEventListener("mousemove", function () { select(i); });
     return li;
@@ -336,7 +349,12 @@
     shown = text;
     hits = all.slice(0, MAX_HITS);
     list.textContent = "";
-    hits.forEach(function (hit, i) { list.appendChild(option(hit, i)); });
+    var links = hits.map(function (hit, i) {
+      var li = option(hit, i);
+      list.appendChild(li);
+      return li.firstChild;
+    });
+    snippets(hits, links, text);
     if (!hits.length) {
       var none = document.createElement("li");
       none.className = "none";
@@ -347,6 +365,19 @@
     input.removeAttribute("aria-activedescendant");
     setOpen(true);
     status.textContent = all.length ? all.length + " " + labels.results : labels.none;
+  }
+
+  /* The snippets, once the hits' texts are there (the list does not wait for them). */
+  function snippets(shownHits, links, text) {
+    list.setAttribute("data-snippets", "pending");
+    Promise.all(shownHits.map(function (hit, i) {
+      return textOf(hit.doc).then(function (body) {
+        var more = shown === text && snippet(hit, body);
+        if (more) { links[i].appendChild(more); }
+      });
+    })).then(function () {
+      if (shown === text) { list.setAttribute("data-snippets", "done"); }
+    }, function () { list.setAttribute("data-snippets", "none"); });
   }
 
   function setOpen(open) {
@@ -415,7 +446,10 @@
     ready: load,
     search: function (text) { return search(text).map(function (h) { return { title: h.title, page: h.page, score: h.score, alias: h.alias }; }); },
     key: function (word) { return key(word); },
-    snippet: function (text, n) { var h = search(text)[n || 0]; var s = h && snippet(h); return s ? s.innerHTML : null; }
+    snippet: function (text, n) {
+      var h = search(text)[n || 0];
+      return h ? textOf(h.doc).then(function (body) { var s = snippet(h, body); return s ? s.innerHTML : null; }) : null;
+    }
   };
   box.hidden = false;
 }());

@@ -31,7 +31,7 @@ from .media import ASSETS_DIR, SiteMedia, copy_assets, copy_downloads
 from .names import page_names
 from .pages import INDEX_PAGE, NOT_FOUND_PAGE, START_PAGE, SiteLinks, SitePages
 from .previews import PREVIEW_DATA, preview_script
-from .search import index_data, search_script
+from .search import TEXT_GLOBAL, Analysed, analysed, index_data, search_script
 from .web import listed_pages, redirects, sitemap
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ..context import BuildContext
 
 SEARCH_INDEX = "search-index.js"
+SEARCH_TEXT = "search-text.js"
 SITEMAP = "sitemap.xml"
 
 
@@ -61,8 +62,11 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         _write_web(tmp, book, links, pages)
         copy_assets(ctx.styles_dir, tmp)
         ctx.progress("indexing the site for search")
-        _write(tmp / ASSETS_DIR / SEARCH_INDEX, search_index(book, links, ctx.cache))
-        _write(tmp / ASSETS_DIR / PREVIEW_DATA, preview_script(book, links))
+        records = analysed(book, ctx.cache)
+        index, texts = search_index(book, links, ctx.cache, records)
+        _write(tmp / ASSETS_DIR / SEARCH_INDEX, index)
+        _write(tmp / ASSETS_DIR / SEARCH_TEXT, texts)
+        _write(tmp / ASSETS_DIR / PREVIEW_DATA, preview_script(book, links, records))
         ctx.progress("checking the site's links")
         _report_dead_links(tmp, book, links, ctx.report, ctx.cache)
     return site
@@ -83,19 +87,22 @@ def _write_web(site: Path, book: Book, links: SiteLinks, pages: SitePages) -> No
         _write(site / SITEMAP, sitemap(book, listed_pages(book, links)))
 
 
-def search_index(book: Book, links: SiteLinks, cache: Cache | None = None) -> str:
-    """The full-text index as a script assigning a global (fetch() of JSON is blocked on
-    file://); kept in the build cache under everything it is made of."""
+def search_index(book: Book, links: SiteLinks, cache: Cache | None = None,
+                 records: list[Analysed] | None = None) -> tuple[str, str]:
+    """The full-text index and the snippet texts, as scripts assigning globals (fetch() of JSON
+    is refused on file://); kept in the build cache under everything they are made of (each
+    term's analysis is kept on its own, see `search.analysed`)."""
     cache = cache or Cache(None)
     key = cache.key("search-index", book.fingerprint, repr(book.config),
                     repr([(t.id, t.fingerprint) for t in book.terms]), repr(sorted(links.names.items())))
     stored = cache.get_json("search-index", key) if book.fingerprint else None
-    if isinstance(stored, str):
-        return stored
-    script = search_script(index_data(book, links))
+    if isinstance(stored, list) and len(stored) == 2 and all(isinstance(x, str) for x in stored):
+        return stored[0], stored[1]
+    index, texts = index_data(book, links, records if records is not None else analysed(book, cache))
+    scripts = search_script(index), search_script(texts, TEXT_GLOBAL)
     if book.fingerprint:
-        cache.put_json("search-index", key, script)
-    return script
+        cache.put_json("search-index", key, list(scripts))
+    return scripts
 
 
 def _report_dead_links(site: Path, book: Book, links: SiteLinks, report: dg.Report,

@@ -7,19 +7,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ..common import plaintext
-
 if TYPE_CHECKING:
     from ...model import Book
     from .pages import SiteLinks
+    from .search import Analysed
 
 PREVIEW_DATA = "preview-data.js"
 PREVIEW_GLOBAL = "GLOSSARY_PREVIEW"
 
 
-def preview_script(book: Book, links: SiteLinks) -> str:
-    data = {links.page(t.id): [t.title_text, plaintext.tagline(t), plaintext.summary(t)]
-            for t in book.terms}
+def preview_script(book: Book, links: SiteLinks, records: list[Analysed]) -> str:
+    data = {links.page(t.id): [t.title_text, found.tagline, found.summary]
+            for t, found in zip(book.terms, records, strict=True)}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char in "<>&\u2028\u2029":  # inert even inlined into a <script> (see search.py)
         text = text.replace(char, f"\\u{ord(char):04x}")

@@ -1,17 +1,21 @@
 """The site's full-text search index: every word of every entry, for `assets/search.js`.
 
-A script assigning a global (`window.GLOSSARY_SEARCH`), because the site must work opened from
-disk, where fetch() is refused. It holds
+Two scripts assigning globals, because the site must work opened from disk, where fetch() is
+refused. `search-index.js` (`window.GLOSSARY_SEARCH`) holds what finds and ranks the hits:
 
 - `docs`: per term, in book order, `[title, aliases, tagline, page]`;
 - `words` and `post`: the sorted word stems of the whole book and, for each, the terms it
   occurs in with where (title > alias > tagline > text) and how often (a delta-coded string,
-  see `_encode`);
-- `text`: every term's plain text for the result snippets, gzip-compressed and base64-encoded
-  (the browser inflates it with `DecompressionStream`): the plain text alone is about 40 % of
-  the site's HTML, compressed it is a tenth.
+  see `_encode`).
 
-Words are stemmed with Snowball (`snowballstemmer`), whose German algorithm also folds
+`search-text.js` (`window.GLOSSARY_SEARCH_TEXT`) holds every term's plain text for the
+snippets, loaded beside it so that the hits can show before it arrives: blocks of
+`TEXT_BLOCK` terms, each raw-deflated and base64-encoded (the browser inflates only the blocks
+of the hits shown, with `DecompressionStream`). The plain text alone is about a third of the
+site's HTML; deflated in blocks, a ninth.
+
+Words are stemmed with Snowball (`snowballstemmer`, which runs the C Snowball of PyStemmer
+when it is installed: 100 times faster), whose German algorithm also folds
 umlauts, `ae`/`oe`/`ue` and ß, so `Schluessel`, `Schlüssel` and `Schlüsseln` meet. The browser
 stems the query with the JavaScript Snowball generated from the same algorithm
 (`styles/site/snowball/`, copied from Sphinx). Compound words are split in the browser, against
@@ -21,12 +25,13 @@ this list of stems: both directions need only the stems (see search.js).
 from __future__ import annotations
 
 import base64
-import gzip
 import json
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
@@ -34,10 +39,13 @@ import snowballstemmer
 from ..common import plaintext
 
 if TYPE_CHECKING:
+    from ...cache import Cache
     from ...model import Book, Term
     from .pages import SiteLinks
 
 SEARCH_GLOBAL = "GLOSSARY_SEARCH"
+TEXT_GLOBAL = "GLOSSARY_SEARCH_TEXT"
+TEXT_BLOCK = 16  # terms per deflated block: 10 % larger than one stream, a few ms to inflate
 INDEX_VERSION = 2
 # Book language -> (Snowball algorithm, its script in styles/site/snowball/). Other languages are
 # searched without stemming (folded only), in the browser as here.
@@ -84,12 +92,39 @@ def _fold(text: str) -> str:
                    if not unicodedata.category(c).startswith("M"))
 
 
-def term_fields(term: Term) -> tuple[list[tuple[int, str]], str]:
-    """The term's searchable fields as (weight, text), and its plain text for snippets."""
+@dataclass(frozen=True)
+class Analysed:
+    """What the site's search and previews need of one term, kept in the build cache under the
+    term's fingerprint (an edit analyses one term again, not the book)."""
+
+    postings: dict[str, int]  # key -> code, see `postings`
+    text: str  # the plain text below the head, for snippets
+    tagline: str
+    summary: str  # the first sentence, for previews and page descriptions
+
+
+def analyse(term: Term, analyser: Analyser) -> Analysed:
     text = plaintext.term_text(term)
-    fields = [(TITLE, term.title_text), *((ALIAS, a) for a in term.aliases),
-              (TAGLINE, plaintext.tagline(term)), (TEXT, text)]
-    return fields, text
+    tagline = plaintext.tagline(term)
+    fields = [(TITLE, term.title_text), *((ALIAS, a) for a in term.aliases), (TAGLINE, tagline), (TEXT, text)]
+    return Analysed(postings(fields, analyser), text, tagline, plaintext.summary(term))
+
+
+def analysed(book: Book, cache: Cache) -> list[Analysed]:
+    """Every term analysed, in book order, from the cache where it can be."""
+    analyser = Analyser(book.config.language)
+    out = []
+    for term in book.terms:
+        key = cache.key("search-term", str(INDEX_VERSION), analyser.algorithm, term.fingerprint)
+        stored = cache.get_json("search-term", key) if term.fingerprint else None
+        if isinstance(stored, list) and len(stored) == 4:
+            out.append(Analysed(*stored))
+            continue
+        found = analyse(term, analyser)
+        out.append(found)
+        if term.fingerprint:
+            cache.put_json("search-term", key, [found.postings, found.text, found.tagline, found.summary])
+    return out
 
 
 def postings(fields: Iterable[tuple[int, str]], analyser: Analyser) -> dict[str, int]:
@@ -123,18 +158,17 @@ def _encode(numbers: Iterable[int]) -> str:
     return "".join(out)
 
 
-def index_data(book: Book, links: SiteLinks) -> dict[str, Any]:
-    """The index as JSON-ready data."""
-    analyser = Analyser(book.config.language)
+def index_data(book: Book, links: SiteLinks,
+               records: list[Analysed]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The index and the snippet texts as JSON-ready data, from every term's `analysed` record."""
     by_key: dict[str, list[tuple[int, int]]] = {}
     docs: list[list[Any]] = []
     texts: list[str] = []
-    for number, term in enumerate(book.terms):
-        fields, text = term_fields(term)
-        for key, code in postings(fields, analyser).items():
+    for number, (term, found) in enumerate(zip(book.terms, records, strict=True)):
+        for key, code in found.postings.items():
             by_key.setdefault(key, []).append((number, code))
-        docs.append([term.title_text, list(term.aliases), plaintext.tagline(term), links.page(term.id)])
-        texts.append(text.replace(DOC_SEPARATOR, " "))
+        docs.append([term.title_text, list(term.aliases), found.tagline, links.page(term.id)])
+        texts.append(found.text.replace(DOC_SEPARATOR, " "))
     keys = sorted(by_key)
     post = []
     for key in keys:
@@ -144,17 +178,25 @@ def index_data(book: Book, links: SiteLinks) -> dict[str, Any]:
             values.append((number - previous) * 16 + code)
             previous = number
         post.append(_encode(values))
-    packed = gzip.compress(DOC_SEPARATOR.join(texts).encode("utf-8"), compresslevel=9, mtime=0)
-    return {"v": INDEX_VERSION, "lang": book.config.language, "stemmer": analyser.algorithm,
-            "compounds": analyser.algorithm == "german", "docs": docs, "words": keys, "post": post,
-            "text": base64.b64encode(packed).decode("ascii")}
+    algorithm = stemmer_name(book.config.language)
+    blocks = [_deflated(DOC_SEPARATOR.join(texts[i:i + TEXT_BLOCK]))
+              for i in range(0, len(texts), TEXT_BLOCK)]
+    return ({"v": INDEX_VERSION, "lang": book.config.language, "stemmer": algorithm,
+             "compounds": algorithm == "german", "docs": docs, "words": keys, "post": post},
+            {"v": INDEX_VERSION, "block": TEXT_BLOCK, "text": blocks})
 
 
-def search_script(data: dict[str, Any]) -> str:
+def _deflated(text: str) -> str:
+    """Raw deflate (no header: `DecompressionStream("deflate-raw")`), base64."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return base64.b64encode(packer.compress(text.encode("utf-8")) + packer.flush()).decode("ascii")
+
+
+def search_script(data: dict[str, Any], global_name: str = SEARCH_GLOBAL) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # Titles are text from entries: as \u escapes, `</script>`, `<!--` and line separators stay
     # inert even where a custom template inlines the index into a <script> element.
     for char in "<>&\u2028\u2029":
         text = text.replace(char, f"\\u{ord(char):04x}")
     return (f"/* generated: the full-text search index of every term (see search.js) */\n"
-            f"window.{SEARCH_GLOBAL} = {text};\n")
+            f"window.{global_name} = {text};\n")
