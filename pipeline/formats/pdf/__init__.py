@@ -39,9 +39,13 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     # Started first, the workers import WeasyPrint while this process composes the HTML.
     with ctx.output(path) as tmp, Pool(workers, book.config.language) as pool:
         ctx.progress("composing the print document")
-        doc = compose.compose(ctx.fragments(book), ctx.styles_dir, ctx.report)
-        cut = chunks.cut(doc.parts, workers)
-        results, pages = chunks.paginate(doc, cut, chunks.setting(book, ctx.styles_dir), ctx, pool)
+        doc = compose.compose(ctx.fragments(book), ctx.styles_dir, ctx.report, ctx.cache)
+        where = chunks.setting(book, ctx)
+        last_key = ctx.cache.key("pdf-pages", where.fingerprint, book.config.slug)
+        last = ctx.cache.get_json("pdf-pages", last_key)
+        results, pages = chunks.paginate(doc, chunks.cut(doc.parts), where, ctx, pool,
+                                         last if isinstance(last, dict) else None)
+        ctx.cache.put_json("pdf-pages", last_key, dict(pages.anchors))
         ctx.progress("joining the parts")
         paints = [r.paint for r in results if r.paint is not None]
         merged = pool.join(metadata(book), paint.stamps(paints, pages.anchors),

@@ -18,17 +18,21 @@ from typing import Any
 from markupsafe import Markup
 
 from ... import diagnostics as dg
+from ...cache import Cache
 from ...config import build_time
+from ...i18n import labels
 from ...model import INDEX_ID, Book, Term
 from ..common.fragments import Fragments, TermFragments, retarget, same_document
 from ..common.media import WEB_IMAGE_TYPES, pick
 from ..common.templates import environment, template_context
 from . import formulas
-from .pagenumbers import PN_ATTR, PN_PLACEHOLDER
+from .pagenumbers import PN_ATTR, PN_PLACEHOLDER, REF_CLOSE, REF_OPEN
 
 STYLE_FOLDER = "print"
 SUPPORTED_IMAGE_TYPES = WEB_IMAGE_TYPES  # what WeasyPrint draws
-_XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)', re.DOTALL)
+# A link, and the rest of the word it ends in (`-Verknüpfung`, `s`, but not `.`, `,`, `)`)
+_XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)((?:[-\w\u00ad\u2010\u2011]'
+                        r'|&[a-z]+;(?=\w))*)', re.DOTALL)
 _LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></a>')
 _IMG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
@@ -67,13 +71,15 @@ class PrintDocument:
     forms: dict[str, formulas.Form] = field(default_factory=dict)  # formulas, drawn after layout
 
 
-def compose(rendered: Fragments, styles_dir: Path, report: dg.Report) -> PrintDocument:
+def compose(rendered: Fragments, styles_dir: Path, report: dg.Report,
+            cache: Cache | None = None) -> PrintDocument:
     """Build the print document's parts from the shared rendering."""
     book = rendered.book
     env = environment(styles_dir, STYLE_FOLDER)
-    base = template_context(book, pn=pn, INDEX=INDEX_ID)
+    label = Markup(html.escape(labels(book.config.language)["page_ref"]).replace(" ", "&#8239;"))
+    base = template_context(book, pn=pn, ref=ref, pageref_label=label, INDEX=INDEX_ID)
     macros: Any = env.get_template("macros.html.j2").make_module(base)
-    composer = _Composer(book, macros, report)
+    composer = _Composer(book, macros, report, cache or Cache(None))
     terms = {t.id: composer.term(book.term(t.id), t) for t in rendered.terms.values()}
     context = {**base, "terms": terms, "built": build_time()}
     parts = [Part("front", env.get_template("front.html.j2").render(context))]
@@ -109,6 +115,12 @@ def _page_footnotes(notes: tuple[tuple[str, str], ...]) -> Callable[[re.Match[st
     return place
 
 
+def ref(anchor: str) -> Markup:
+    """A page reference's number: a placeholder the layout replaces by as many zeros as the
+    anchor's page number has digits (`chunks`)."""
+    return Markup(REF_OPEN) + Markup.escape(anchor) + Markup(REF_CLOSE)
+
+
 def pn(anchor: str) -> Markup:
     """The page-number box for an anchor: a hidden placeholder, the number is painted later."""
     return Markup('<span class="pn" {}="{}">{}</span>').format(Markup(PN_ATTR), anchor,
@@ -131,7 +143,8 @@ class PrintTerm:
 class _Composer:
     """Turns one TermFragments into a PrintTerm, remembering which entry wrote which URL."""
 
-    def __init__(self, book: Book, macros: Any, report: dg.Report) -> None:
+    def __init__(self, book: Book, macros: Any, report: dg.Report, cache: Cache) -> None:
+        self.cache = cache
         self.book = book
         self.pageref: Callable[[str], str] = macros.pageref
         self.report = report
@@ -163,17 +176,23 @@ class _Composer:
 
         fragment = _LINE_ANCHOR.sub("", fragment)  # pandoc's code-line anchors mean nothing on paper
         fragment = self._sources(term, fragment)  # before math: formula images need no origin
-        fragment = formulas.convert(fragment, warn, self.forms)
+        fragment = formulas.convert(fragment, warn, self.forms, self.cache)
         if refs:
             fragment = _XREF_LINK.sub(self._with_pageref, fragment)
         return retarget(fragment, same_document)
 
     def _with_pageref(self, m: re.Match[str]) -> str:
-        link, target, anchor, attrs = m.groups()
+        """A link in the text gets its page reference; a link that is part of a word
+        (`[XOR](#XOR)-Verknüpfung`) gets it after the whole word, as a link of its own."""
+        link, target, anchor, attrs, tail = m.groups()
         if "footnote-ref" in attrs:
-            return link
+            return link + tail
         ref = str(self.pageref(html.unescape(anchor) or html.unescape(target)))
-        return link[: -len("</a>")] + "&#160;" + ref + "</a>"
+        if not tail:
+            return link[: -len("</a>")] + "&#160;" + ref + "</a>"
+        href = re.match(r'<a href="([^"]*)"', link)
+        return f'{link}{tail}<a href="{href.group(1) if href else ""}" class="xref">&#160;{ref}</a>'
+
 
     def _sources(self, term: Term, fragment: str) -> str:
         """Make every image's src absolute and note its entry (for GL601 from the fetcher).

@@ -24,6 +24,10 @@ from . import _weasyprint
 PN_ATTR = "data-pn"
 MATH_ATTR = "data-math"  # a formula's box (`formulas`)
 PN_PLACEHOLDER = "\ue000"  # private use: replaced by as many zeros as the widest page number has digits
+# A page reference's number: `REF_OPEN anchor REF_CLOSE`, replaced per layout by as many zeros
+# as that anchor's page number has digits (hidden, then painted over: tabular figures).
+REF_OPEN, REF_CLOSE = "\ue010", "\ue011"
+NUMBER_CLASS = "pnum"  # the element holding a page reference's hidden zeros
 DIGITS = "0123456789"
 PX = 0.75  # PDF points per CSS pixel
 
@@ -132,6 +136,10 @@ class _Found:
                     continue
                 if "pn" in (b.element.get("class") or "").split():
                     _hidden(text)  # the placeholder zeros
+                for zeros in b.descendants():  # a page reference's zeros
+                    if isinstance(zeros, boxes.TextBox) and zeros.element is not None and \
+                            NUMBER_CLASS in (zeros.element.get("class") or "").split():
+                        _hidden(zeros)
                 right = b.padding_box_x() + b.padding_width()  # padding included: the room kept
                 self.slot(text, page, anchor, "right", (right, right), height)
             elif isinstance(b, boxes.InlineBlockBox) and (key := b.element.get(MATH_ATTR)):
