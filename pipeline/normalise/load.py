@@ -62,6 +62,7 @@ class PageSource:
     file: str
     role: str  # "front", "back" or "superseded"
     blocks: list[Node]
+    text: str = ""  # the file's text (for positions)
 
 
 @dataclass
@@ -119,7 +120,7 @@ def load(source: Path, config: BookConfig, report: dg.Report,
     misses = [f for f in readable if f.name not in found]
     misses += [f for f in role_files if stored.whole(f, cache, stored.PAGE) is None]
     if progress:
-        progress(f"parsing {len(misses)} of {len(readable)} files with pandoc")
+        progress(f"parsing {len(misses)} of {len(readable) + len(role_files)} files with pandoc")
     batch = pandoc.parse_batch({f.name: f.path for f in misses}) if misses else pandoc.Batch([], {}, {})
     api = batch.api_version or next((h.api for h in found.values()), [])
     files: list[SourceFile] = []
@@ -179,7 +180,7 @@ def _page(f: SourceFile, role: str, batch: pandoc.Batch, cache: Cache,
     kept = stored.whole(f, cache, stored.PAGE)
     if kept is not None:
         report.extend(kept[1])
-        return PageSource(f.name, role, kept[0])
+        return PageSource(f.name, role, kept[0], f.text)
     found = dg.Report()
     blocks = _blocks(f, batch, found)
     if blocks is None:
@@ -188,7 +189,7 @@ def _page(f: SourceFile, role: str, batch: pandoc.Batch, cache: Cache,
     blocks = unsafe.neutralise_page(f, blocks, found)  # before anything reads it, or the cache keeps it
     report.extend(found)
     stored.keep_whole(f, blocks, list(found), cache, stored.PAGE)
-    return PageSource(f.name, role, blocks)
+    return PageSource(f.name, role, blocks, f.text)
 
 
 def _whole(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> list[Node] | None:

@@ -11,6 +11,7 @@ page is GL210), so `[Lizenz](#Lizenz)` from a term resolves like a link to a ter
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,10 +26,12 @@ from .load import PageSource
 from .positions import Locator
 from .resources import Resources, check_images
 from .structure import prefix_id, slug, term_id_from_title
+from .termlike import heading_with_id
 
 PUBLISHED = (FRONT, BACK)
 _PICKED = frozenset({"Image", "RawInline", "RawBlock"})  # what the image check reads
 _SKIPPED = frozenset({"HorizontalRule", "Null"})  # may stand before a page's heading
+_ATX = re.compile(r"^( {0,3})#{1,6}[ \t]", re.MULTILINE)
 Visitor = Callable[[Node], Node | list[Node] | None]
 
 
@@ -42,6 +45,7 @@ class PageHead:
     body: list[Node]  # the blocks after the title heading
     titled: bool  # it starts with a heading
     level: int  # that heading's level (1 when it has none)
+    line: tuple[int, int] = (1, 1)  # where that heading is
     local: dict[str, str] = field(default_factory=dict)  # ids written on it -> published ids
     headings: list[str] = field(default_factory=list)  # published heading ids, in order
 
@@ -55,13 +59,16 @@ def name_pages(pages: list[PageSource], taken: set[str], report: dg.Report) -> l
             continue
         head = _head(page, report)
         wanted = head.id
-        if wanted in taken or wanted.casefold() == INDEX_ID.casefold():
+        reserved = wanted.casefold() == INDEX_ID.casefold()
+        if wanted in taken or reserved:
             head.id = _free(wanted, taken)
             report.add(dg.make(
-                dg.PAGE_ID_CONFLICT, page.file, 0, 0,
+                dg.PAGE_ID_CONFLICT, page.file, *head.line,
                 f"the page's id #{wanted} is already {_owner(wanted, heads)}; the page is "
-                f"published as #{head.id}", "give the page's heading an id of its own, e.g. "
-                f"# {stringify(head.title).strip()} {{#{wanted}-page}}; links to #{wanted} keep going to the first"))
+                f"published as #{head.id}",
+                f"give the page's heading an id of its own, e.g. # {stringify(head.title).strip()} "
+                f"{{#{wanted}-page}}" + ("" if reserved else
+                                         f"; links to #{wanted} keep going to the first")))
         taken.add(head.id)
         if head.titled and (written := _first_id(page)):
             head.local[written] = head.id
@@ -77,7 +84,8 @@ def _head(page: PageSource, report: dg.Report) -> PageHead:
     if block is not None and block["t"] == "Header" and stringify(block["c"][2]).strip():
         written = block["c"][1][0]
         ident = written or term_id_from_title(stem)
-        return PageHead(page, ident, block["c"][2], page.blocks[first + 1:], True, block["c"][0])
+        return PageHead(page, ident, block["c"][2], page.blocks[first + 1:], True, block["c"][0],
+                        _heading_line(page.text, written))
     title = stem.replace("_", " ").replace("-", " ").strip() or stem
     title = title[:1].upper() + title[1:]
     ident = term_id_from_title(stem)
@@ -85,6 +93,17 @@ def _head(page: PageSource, report: dg.Report) -> PageHead:
                        f"the page does not start with a heading; it is titled „{title}“ (id #{ident})",
                        f"start it with a heading: # {title} {{#{ident}}}"))
     return PageHead(page, ident, [Str(title)], list(page.blocks), False, 1)
+
+
+def _heading_line(text: str, ident: str) -> tuple[int, int]:
+    """Where a page's first heading is: the one naming `ident`, else the first ATX heading."""
+    found = heading_with_id(text, ident) if ident else (0, 0)
+    if found != (0, 0):
+        return found
+    m = _ATX.search(text)
+    if m is None:
+        return 1, 1
+    return text.count("\n", 0, m.start()) + 1, len(m.group(1)) + 1
 
 
 def _first_id(page: PageSource) -> str:
@@ -145,11 +164,11 @@ def resolve_pages(pages: list[PageSource], heads: list[PageHead], table: IdTable
         if page.role not in PUBLISHED:
             ctx = LinkContext(page.file, "", page.file, 0, locator, {}, {})
             transform(page.blocks, _visitor(ctx, table, quoted, None, []))
-    out = []
+    out: list[Page] = []
     for head in heads:
-        page, picked = _resolved(head, table, locator, quoted)
-        check_images(page, picked, source, locator, {}, resources)
-        out.append(page)
+        published, picked = _resolved(head, table, locator, quoted)
+        check_images(published, picked, source, locator, {}, resources)
+        out.append(published)
     return tuple(sorted(out, key=lambda p: PUBLISHED.index(p.role)))
 
 
@@ -169,8 +188,9 @@ def _resolved(head: PageHead, table: IdTable, locator: Locator, quoted: Visitor
             block["c"][1][0] = next(headings)
             block["c"][0] = max(2, block["c"][0] - top + 1)
     content = json.dumps([head.id, head.source.role, title, body], ensure_ascii=False)
-    page = Page(head.id, head.source.role, tuple(title), stringify(title).strip(), Location(file),
-                tuple(body), tuple(head.headings), fingerprint=digest("page", file, content))
+    page = Page(head.id, head.source.role, tuple(title), stringify(title).strip(),
+                Location(file, *head.line), tuple(body), tuple(head.headings),
+                fingerprint=digest("page", file, content))
     return page, picked
 
 

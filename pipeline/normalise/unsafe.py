@@ -1,11 +1,12 @@
 """Unsafe content taken out of every entry before anything else reads it (GL609).
 
-Right after loading, each term's AST (and each front or back matter page) goes through the one allowlist (`pipeline.sanitise`):
-raw HTML is cleaned, pandoc attributes (`[x]{onclick=…}`) and link targets (`javascript:`) that
-are off the list are dropped, and raw blocks of other formats (`{=openxml}`, `{=latex}`) are
-removed: no output could show them safely (raw Word XML can add fields that fetch files or run
-programs), and the only raw markup a glossary needs is HTML. So `check` reports what goes, at
-the line it is written on, and every format is built from the same cleaned book.
+Right after loading, each term's AST (and each front or back matter page) goes through the one
+allowlist (`pipeline.sanitise`): raw HTML is cleaned, pandoc attributes (`[x]{onclick=…}`) and
+link targets (`javascript:`) that are off the list are dropped, and raw blocks of other formats
+(`{=openxml}`, `{=latex}`) are removed: no output could show them safely (raw Word XML can add
+fields that fetch files or run programs), and the only raw markup a glossary needs is HTML. So
+`check` reports what goes, at the line it is written on, and every format is built from the
+same cleaned book.
 
 pandoc hands raw HTML over in pieces (`<b onclick=…>`, then the text as Markdown, then
 `</b>`), which cannot be cleaned one by one. So each list of nodes holding raw HTML is cleaned

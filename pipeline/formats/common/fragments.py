@@ -1,7 +1,8 @@
 """The book's HTML fragments, rendered once per run (one pandoc call) for html, pdf and epub.
 
 Every piece of a term (title, taglines, definition, each section, see-also labels, notes) is
-rendered to an HTML fragment, and so is every front and back matter page (title, body, notes). Internal links come out as
+rendered to an HTML fragment, and so is every front and back matter page (title, body, notes).
+Internal links come out as
 
     <a href="xref:TERM#ANCHOR" class="xref" data-term="TERM">…</a>
 
@@ -102,9 +103,9 @@ def render(book: Book, report: dg.Report, cache: Cache | None = None) -> Fragmen
         fragments = []
         indexes = _page_plan(page, fragments)
         key = cache.key("page-fragments", salt, page.fingerprint or json.dumps(fragments, ensure_ascii=False))
-        hit = _cached_page(cache, key)
-        if hit is not None:
-            pages[page.id] = hit
+        earlier = _cached_page(cache, key)
+        if earlier is not None:
+            pages[page.id] = earlier
         else:
             page_todo.append((page, key, indexes, fragments))
     if todo or page_todo:
