@@ -123,8 +123,9 @@ def _resolve_file(file: str, frag: str, ctx: LinkContext, table: IdTable) -> Tar
         ctx.add(dg.LINK_BROKEN, f"link to „{file}“, which is not a source file",
                 "link to the term's id instead: [Label](#Id)")
         return None
-    ctx.add(dg.LINK_FILE, f"link to file „{file}“ resolved to its term #{term}",
-            f"write [Label](#{term}) to link the term directly")
+    kind = "page" if term in table.pages else "term"
+    ctx.add(dg.LINK_FILE, f"link to file „{file}“ resolved to its {kind} #{term}",
+            f"write [Label](#{term}) to link it directly")
     return Target(term, "")
 
 
