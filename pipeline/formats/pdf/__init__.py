@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     """Write `<slug>.pdf`."""
     path = out_dir / f"{book.config.slug}.pdf"
-    workers = worker_count(len(book.groups) + 2)  # parts: front matter, letter groups, index
+    # parts: title and contents, front matter pages, letter groups, index, back matter pages
+    workers = worker_count(len(book.groups) + 2 + len(book.pages))
     # Started first, the workers import WeasyPrint while this process composes the HTML.
     with ctx.output(path) as tmp, Pool(workers, book.config.language) as pool:
         ctx.progress("composing the print document")
@@ -66,8 +67,8 @@ def _report_dead(doc: compose.PrintDocument, book: Book, report: dg.Report,
                  anchors: Sequence[str]) -> None:
     """GL603 for each link in the PDF that leads nowhere, located at the entry that holds it."""
     for anchor in dict.fromkeys(anchors):
-        term_id = _term_linking(doc, anchor)
-        where = book.term(term_id).source if term_id and term_id in book else None
+        owner = book.owner(_term_linking(doc, anchor) or "")
+        where = owner.source if owner is not None else None
         report.add(dg.make(dg.DEAD_LINK_OUTPUT, where.file if where else "", where.line if where else 0,
                            0, f"the PDF links to #{anchor}, which is nowhere in it",
                            "check the link's target; a template may name an id that does not exist"))
@@ -78,6 +79,6 @@ def _term_linking(doc: compose.PrintDocument, anchor: str) -> str | None:
     for part in doc.parts:
         at = part.html.find(href)
         if at >= 0:
-            m = re.findall(r'<section class="term" id="([^"]*)"', part.html[:at])
+            m = re.findall(r'<section class="(?:term|page)[^"]*" id="([^"]*)"', part.html[:at])
             return html.unescape(m[-1]) if m else None
     return None

@@ -1,7 +1,8 @@
 """The print document: the shared HTML fragments (`ctx.fragments`) laid into `styles/print` templates.
 
-The book becomes a list of parts — front matter, one part per letter group, the index — each
-an HTML body fragment. A page number is a hidden placeholder as wide as the widest number
+The book becomes a list of parts — title page, imprint and contents, the front matter pages
+(book.toml `front`), one part per letter group, the index, the back matter pages — each an HTML
+body fragment. A page number is a hidden placeholder as wide as the widest number
 (`<span class="pn" data-pn="ANCHOR">000</span>`, its zeros filled in per chunk): the real
 number is painted onto the PDF after every chunk is laid out (`pagenumbers`, `paint`).
 """
@@ -21,8 +22,8 @@ from ... import diagnostics as dg
 from ...cache import Cache
 from ...config import build_time
 from ...i18n import labels
-from ...model import INDEX_ID, Book, Term
-from ..common.fragments import Fragments, TermFragments, retarget, same_document
+from ...model import INDEX_ID, Book, Owner, Page, Term
+from ..common.fragments import Fragments, PageFragments, TermFragments, retarget, same_document
 from ..common.media import WEB_IMAGE_TYPES, pick
 from ..common.templates import environment, template_context
 from . import formulas
@@ -56,7 +57,7 @@ class Origin:
 class Part:
     """A run of pages that starts on a new page: front matter, a letter group or the index."""
 
-    kind: str  # "front", "letter", "index"
+    kind: str  # "front" (title, contents and front matter pages), "letter", "index", "back"
     html: str  # body HTML
 
 
@@ -81,15 +82,24 @@ def compose(rendered: Fragments, styles_dir: Path, report: dg.Report,
     macros: Any = env.get_template("macros.html.j2").make_module(base)
     composer = _Composer(book, macros, report, cache or Cache(None))
     terms = {t.id: composer.term(book.term(t.id), t) for t in rendered.terms.values()}
-    context = {**base, "terms": terms, "built": build_time()}
+    pages = {p.id: composer.page(p, rendered.pages[p.id]) for p in book.pages}
+    context = {**base, "terms": terms, "pages": pages, "built": build_time()}
     parts = [Part("front", env.get_template("front.html.j2").render(context))]
+    parts += [_page_part(env, context, page) for page in book.front]
     for group in book.groups:
         parts.append(Part("letter", env.get_template("letter.html.j2").render(context, group=group)))
     parts.append(Part("index", env.get_template("index.html.j2").render(context)))
+    parts += [_page_part(env, context, page) for page in book.back]
     marker = "\ue002BODY\ue002"
     shell = env.get_template("book.html.j2").render(context, body=Markup(marker))
     head, tail = shell.split(marker)
     return PrintDocument(head, tail, parts, composer.origins, composer.forms)
+
+
+def _page_part(env: Any, context: dict[str, Any], page: Page) -> Part:
+    """A front or back matter page: a part of its own, on a new page."""
+    return Part(page.role, env.get_template("page.html.j2").render(context, page=page,
+                                                                   p=context["pages"][page.id]))
 
 
 def _page_footnotes(notes: tuple[tuple[str, str], ...]) -> Callable[[re.Match[str]], str] | None:
@@ -140,6 +150,16 @@ class PrintTerm:
     notes: tuple[tuple[str, Markup], ...]
 
 
+@dataclass(frozen=True)
+class PrintPage:
+    """A front or back matter page as print HTML."""
+
+    id: str
+    title: Markup
+    body: Markup
+    notes: tuple[tuple[str, Markup], ...]
+
+
 class _Composer:
     """Turns one TermFragments into a PrintTerm, remembering which entry wrote which URL."""
 
@@ -169,7 +189,18 @@ class _Composer:
             notes=() if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes),
         )
 
-    def _fragment(self, term: Term, fragment: str, refs: bool) -> str:
+    def page(self, page: Page, r: PageFragments) -> PrintPage:
+        notes = tuple((anchor, self._fragment(page, body, True)) for anchor, body in r.notes)
+        at_foot = _page_footnotes(notes)
+
+        def fix(fragment: str, refs: bool = True) -> Markup:
+            printed = self._fragment(page, fragment, refs)
+            return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot else printed)
+
+        return PrintPage(page.id, fix(r.title, refs=False), fix(r.body),
+                         () if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes))
+
+    def _fragment(self, term: Owner, fragment: str, refs: bool) -> str:
         def warn(message: str) -> None:
             self.report.add(dg.make(dg.RENDER_WARNING, term.source.file, term.source.line, 0,
                                     message, "simplify the formula or check its TeX"))
@@ -194,7 +225,7 @@ class _Composer:
         return f'{link}{tail}<a href="{href.group(1) if href else ""}" class="xref">&#160;{ref}</a>'
 
 
-    def _sources(self, term: Term, fragment: str) -> str:
+    def _sources(self, term: Owner, fragment: str) -> str:
         """Make every image's src absolute and note its entry (for GL601 from the fetcher).
 
         An image no format may publish (remote, outside the source folder, missing) was
