@@ -7,9 +7,9 @@ wide as its number: hidden zeros as many as the number has digits, painted over 
 count each reference needs is guessed first — from the last build's page map, else from the
 chunks' sizes — and after each layout the chunks whose references were guessed wrong, and only
 those, are laid out again, until every count is right (as LaTeX reruns with its `.aux`). The
-numbers of the contents and the index keep room for the widest number (they are right-aligned,
-so the room shows as no hole). A chunk laid out before with the same HTML, styles and fonts
-comes from the build cache.
+index's numbers are laid out the same way; the contents' numbers keep room for the widest
+number (right-aligned after a leader, so the room shows as no hole). A chunk laid out before
+with the same HTML, styles and fonts comes from the build cache.
 """
 
 from __future__ import annotations
