@@ -36,12 +36,18 @@ _FRAGMENT_SAFE = "-._~!$&'()*+,;=:@/?"
 START_PAGE = "index.html"
 INDEX_PAGE = "genindex.html"
 TERMS_DIR = "terms"
+PAGES_DIR = "pages"  # front and back matter; names made like the terms' (`page_names`)
 MEDIA_DIR = "media"
 
 
 def term_page(stem: str) -> str:
-    """The site path of the page with file stem `stem` (from `page_names`)."""
+    """The site path of the term page with file stem `stem` (from `page_names`)."""
     return f"{TERMS_DIR}/{stem}.html"
+
+
+def matter_page(stem: str) -> str:
+    """The site path of the front or back matter page with file stem `stem`."""
+    return f"{PAGES_DIR}/{stem}.html"
 
 
 def site_url(base_url: str, path: str) -> str:

@@ -16,7 +16,16 @@ from ...model import INDEX_ID, Book, Term
 from .fragments import retarget
 from .images import image_problem
 from .media import WEB_IMAGE_TYPES
-from .pagenames import INDEX_PAGE, MEDIA_DIR, START_PAGE, fragment, page_names, site_url, term_page
+from .pagenames import (
+    INDEX_PAGE,
+    MEDIA_DIR,
+    START_PAGE,
+    fragment,
+    matter_page,
+    page_names,
+    site_url,
+    term_page,
+)
 
 _SRC = re.compile(r'<img\b([^>]*?)\bsrc="([^"]*)"([^>]*)>', re.IGNORECASE)
 _ALT = re.compile(r'\balt="([^"]*)"', re.IGNORECASE)
@@ -28,13 +37,20 @@ class SiteAddresses:
 
     book: Book
     names: Mapping[str, str]  # term id -> page file stem
+    matter: Mapping[str, str]  # front/back matter page id -> page file stem
 
     @classmethod
     def of(cls, book: Book) -> SiteAddresses:
-        return cls(book, page_names(t.id for t in book.terms))
+        return cls(book, page_names(t.id for t in book.terms), page_names(p.id for p in book.pages))
 
     def path(self, term_id: str, anchor: str = "") -> str:
-        page = INDEX_PAGE if term_id == INDEX_ID else term_page(self.names[term_id])
+        """The site path of a term's page (or a matter page's, or the index), with the anchor."""
+        if term_id == INDEX_ID:
+            page = INDEX_PAGE
+        elif term_id in self.matter:
+            page = matter_page(self.matter[term_id])
+        else:
+            page = term_page(self.names[term_id])
         return page + (fragment(anchor) if anchor and anchor != term_id else "")
 
     def url(self, term_id: str, anchor: str = "") -> str:

@@ -8,6 +8,7 @@ Layout of `build/html/`:
     sitemap.xml            with `base-url` only: every page's address
     terms/<name>.html      one page per term; <name> from `common.pagenames.page_names`;
                            also pages under former ids (aliases) that forward to the entry
+    pages/<name>.html      one page per front or back matter page (book.toml), named alike
     assets/                CSS, scripts, search index and preview texts (scripts: work from file://)
     media/                 images of entries, copied from the source folder
     downloads/             PDF/EPUB/DOCX built earlier in the same run
@@ -35,7 +36,7 @@ from .search import TEXT_GLOBAL, Analysed, analysed, index_data, search_script
 from .web import listed_pages, redirects, sitemap
 
 if TYPE_CHECKING:
-    from ...model import Book
+    from ...model import Book, Owner
     from ..context import BuildContext
 
 SEARCH_INDEX = "search-index.js"
@@ -48,7 +49,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     site = out_dir / "html"
     fragments = ctx.fragments(book)
     with ctx.output_dir(site) as tmp:
-        links = SiteLinks(page_names(t.id for t in book.terms))
+        links = SiteLinks(page_names(t.id for t in book.terms), page_names(p.id for p in book.pages))
         env = environment(ctx.styles_dir, "site")
         base = template_context(book)
         salt = ctx.cache.key("site", ctx.styles_key("site"), repr(book.config))
@@ -59,6 +60,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         _write(tmp / INDEX_PAGE, pages.index())
         for term in book.terms:
             _write(tmp / links.page(term.id), pages.term(term))
+        for page in book.pages:
+            _write(tmp / links.page(page.id), pages.matter(page))
         _write_web(tmp, book, links, pages)
         copy_assets(ctx.styles_dir, tmp)
         ctx.progress("indexing the site for search")
@@ -107,7 +110,8 @@ def search_index(book: Book, links: SiteLinks, cache: Cache | None = None,
 
 def _report_dead_links(site: Path, book: Book, links: SiteLinks, report: dg.Report,
                        cache: Cache) -> None:
-    by_page = {links.page(t.id): t for t in book.terms}
+    by_page: dict[str, Owner] = {links.page(t.id): t for t in book.terms}
+    by_page.update({links.page(p.id): p for p in book.pages})
     base = book.config.base_url
     for dead in check_site(site, cache, urlsplit(base).path if base else ""):
         term = by_page.get(dead.page)

@@ -26,7 +26,7 @@ def redirects(book: Book, links: SiteLinks) -> list[tuple[str, Term]]:
     out: list[tuple[str, Term]] = []
     for term in book.terms:
         for alias in term.aliases:
-            if not _FORMER_ID.match(alias) or alias in book:
+            if not _FORMER_ID.match(alias) or book.owner(alias) is not None:
                 continue
             page = links.page_of_name(page_names([alias])[alias])
             if page.casefold() in taken:
@@ -46,5 +46,7 @@ def sitemap(book: Book, pages: Iterable[str]) -> str:
 
 
 def listed_pages(book: Book, links: SiteLinks) -> list[str]:
-    """The pages a sitemap lists: start page, index, every term (not the 404 or forwarding pages)."""
-    return [START_PAGE, INDEX_PAGE, *(links.page(t.id) for t in book.terms)]
+    """The pages a sitemap lists: start page, index, every term and front/back matter page (not
+    the 404 or forwarding pages)."""
+    return [START_PAGE, INDEX_PAGE, *(links.page(t.id) for t in book.terms),
+            *(links.page(p.id) for p in book.pages)]
