@@ -3,6 +3,7 @@ description meta, sitemap.xml; a 404 page; pages under former ids (aliases) that
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -170,3 +171,24 @@ def test_an_alias_never_displaces_a_page_or_names_one_twice(tmp_path: Path) -> N
     assert "Stoessel.html" in (site / "terms" / "Tappet.html").read_text(encoding="utf-8")
     names = {p.name for p in (site / "terms").glob("*.html")}
     assert not any(n.lower().startswith(("hohler", "b-", "x")) for n in names), names
+
+
+def test_front_and_back_matter_are_published_too(tmp_path: Path) -> None:
+    src = tmp_path / "matter"
+    shutil.copytree(fixture_path("matter"), src)
+    toml = src / "book.toml"
+    base = "https://example.org/vn/"
+    toml.write_text(toml.read_text(encoding="utf-8") + f'base-url = "{base}"\n', encoding="utf-8")
+    outputs, report = build_into(src, tmp_path / "out", "html", "json")
+    assert not report.errors, [dg.format_text(d) for d in report.errors]
+    site = outputs["html"]
+    matter = sorted(p.relative_to(site).as_posix() for p in (site / "pages").glob("*.html"))
+    assert matter
+    locs = lxml.etree.parse(str(site / "sitemap.xml")).getroot().findall(f"{SITEMAP_NS}url/{SITEMAP_NS}loc")
+    assert {base + m for m in matter} <= {str(loc.text) for loc in locs}
+    for page in matter:
+        assert head(site / page).find("link[@rel='canonical']").get("href") == base + page
+    assert check_site(site, root_path="/vn/") == []  # the 404 page's footer links to them at /vn/pages/…
+    alpha = json.loads(outputs["json"].read_text(encoding="utf-8"))["terms"]["Alpha"]
+    lizenz = next(m for m in matter if "izenz" in m)
+    assert f'href="{base}{lizenz}' in alpha["definition"]["html"]
