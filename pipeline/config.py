@@ -114,7 +114,6 @@ _TOP: dict[str, Any] = {
     "keywords": _str_list,
     "slug": _str,
     "base-url": _base_url,
-    "base_url": _base_url,
     "exclude": _str_list,
     "front": _str_list,
     "back": _str_list,
@@ -275,7 +274,7 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
 
 
 # What a misspelt key is compared with: the canonical spellings (`authors`, not `author`).
-_SUGGESTIONS = (*(k for k in _TOP if k not in ("author", "base_url")), "pdf", "diagnostics")
+_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "diagnostics")
 
 
 def _unknown(key: str, text: str, known: tuple[str, ...] = _SUGGESTIONS) -> dg.Diagnostic:
