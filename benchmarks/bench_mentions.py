@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from pipeline.closest import ClosestIds
+from pipeline.normalise.closest import ClosestIds
 
 from pipeline import diagnostics as dg
 from pipeline.build import read_book
