@@ -3,6 +3,11 @@
 Mirrors Sphinx's READING → RESOLVING → WRITING: every file is read and every link resolved
 before any writer runs, so writers only ever see a complete, consistent `Book`. This module
 imports the formats; no format imports it.
+
+Around the writers: the output folder is checked and locked first (`outdir`); each format runs
+within its time budget (`[limits] time`); a format that fails — a broken template, a renderer
+crash, pandoc, its budget — costs only itself (and the formats that need the same shared
+rendering), never the others; a full or read-only disk ends the run with one error.
 """
 
 from __future__ import annotations
@@ -14,9 +19,15 @@ from pathlib import Path
 import jinja2
 
 from . import diagnostics as dg
+from . import limits, outdir
 from .formats import FORMATS, order, writer
 from .formats.context import STYLES_DIR, BuildContext, Progress
+from .limits import shown_time
+from .model import Book
 from .normalise import read_book
+from .pandoc import PandocError
+
+DOWNLOADS = ("pdf", "epub", "docx")  # formats the site offers as downloads
 
 
 def _quiet(_: str) -> None:
@@ -31,28 +42,53 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
         raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
                                        f"unknown format {', '.join(unknown)}",
                                        f"choose from {', '.join(FORMATS)}"), exit_code=2)
-    book = read_book(source, report, progress)
+    outdir.check(out_dir)
+    book = read_book(source, report, progress, out_dir)
     if report.strict and report.errors:
         raise dg.GlossaryError(dg.make(
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
-    ctx = BuildContext(report, styles_dir, progress)
+    with outdir.locked(out_dir):
+        return _write(book, out_dir, formats, BuildContext(report, styles_dir, progress))
+
+
+def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext) -> dict[str, Path]:
+    print_ = outdir.fingerprint(book.source_dir, ctx.styles_dir, skip=(out_dir,))
+    # Downloads the site links without building them again: still there, built from the same.
+    ctx.previous.update(outdir.current(out_dir, tuple(f for f in DOWNLOADS if f not in formats), print_))
     failed: list[dg.GlossaryError] = []
     for fmt in order(formats):
-        progress(f"building {fmt}")
+        ctx.progress(f"building {fmt}")
         try:
-            ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+            with limits.budget(book.config.limits.time):
+                ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+            outdir.record(out_dir, fmt, ctx.built[fmt], print_)
         except dg.GlossaryError as exc:  # one format failing does not cost the others
             if exc.exit_code != 1:
                 raise
             failed.append(exc)
         except jinja2.TemplateError as exc:  # a customised template: the author's to fix
-            failed.append(dg.GlossaryError(_template_failure(exc, fmt, styles_dir)))
+            failed.append(dg.GlossaryError(_template_failure(exc, fmt, ctx.styles_dir)))
+        except limits.TimeBudgetExceeded:
+            failed.append(dg.GlossaryError(dg.make(
+                dg.TIME_BUDGET, "", 0, 0,
+                f"the {fmt} took longer than [limits] time ({shown_time(book.config.limits.time)}); "
+                "not written (the previous file is kept)",
+                "make the book smaller, or raise time in book.toml's [limits]")))
+        except (PandocError, RecursionError, MemoryError) as exc:
+            failed.append(dg.GlossaryError(_tool_failure(exc, fmt)))
     if failed:
-        report.extend(exc.diagnostic for exc in failed[1:])
+        ctx.report.extend(exc.diagnostic for exc in failed[1:])
         raise failed[0]
     return dict(ctx.built)
+
+
+def _tool_failure(exc: Exception, fmt: str) -> dg.Diagnostic:
+    what = ("the book nests too deeply for it" if isinstance(exc, RecursionError) else
+            "out of memory" if isinstance(exc, MemoryError) else f"pandoc failed: {exc}")
+    return dg.make(dg.TOOL_FAILED, "", 0, 0, f"the {fmt} was not written: {what}",
+                   "the other formats were built; run with -v and report the message")
 
 
 def _template_failure(exc: jinja2.TemplateError, fmt: str, styles_dir: Path) -> dg.Diagnostic:

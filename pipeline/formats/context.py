@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
+from .. import pandoc
 from ..atomic import atomic_file
+from ..limits import TimeBudgetExceeded
 from ..model import Book
 
 if TYPE_CHECKING:
@@ -37,7 +39,9 @@ class BuildContext:
     styles_dir: Path = STYLES_DIR
     progress: Progress = _quiet
     built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
-    _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
+    # outputs of earlier builds still current (same fingerprint): the site links them too
+    previous: dict[str, Path] = field(default_factory=dict)
+    _fragments: dict[int, Fragments | dg.GlossaryError] = field(default_factory=dict, repr=False)
 
     @property
     def strict(self) -> bool:
@@ -49,8 +53,20 @@ class BuildContext:
             from .common.fragments import render
 
             self.progress("rendering HTML")
-            self._fragments[id(book)] = render(book, self.report)
-        return self._fragments[id(book)]
+            try:
+                self._fragments[id(book)] = render(book, self.report)
+            except (pandoc.PandocError, TimeBudgetExceeded) as exc:
+                # Every format that needs the rendering fails with this one error; the others
+                # (md, docx) are built all the same.
+                why = "it took longer than [limits] time" if isinstance(exc, TimeBudgetExceeded) else (
+                    f"pandoc failed: {exc}")
+                self._fragments[id(book)] = dg.GlossaryError(dg.make(
+                    dg.TOOL_FAILED, "", 0, 0, f"the HTML rendering that html, pdf and epub share "
+                    f"failed ({why}); they were not written", "the other formats were built"))
+        found = self._fragments[id(book)]
+        if isinstance(found, dg.GlossaryError):
+            raise found
+        return found
 
     def pandoc_warnings(self, fmt: str, stderr: str) -> None:
         for line in stderr.splitlines():

@@ -24,11 +24,26 @@ def _quiet(_: str) -> None:
     pass
 
 
-def read_book(source: Path, report: dg.Report, progress: Progress = _quiet) -> Book:
-    """Load every entry of `source` and resolve it into the Book; problems go to `report`."""
+def read_book(source: Path, report: dg.Report, progress: Progress = _quiet,
+              out_dir: Path | None = None) -> Book:
+    """Load every entry of `source` and resolve it into the Book; problems go to `report`.
+
+    `out_dir`: where the build writes; when it lies inside `source`, what it holds is not read
+    back as entries."""
     config = load_config(source, report)
     report.severities.update(severities(config))
     progress("reading entries")
-    loaded = load(source, config, report, progress)
+    loaded = load(source, config, report, progress, _written(source, out_dir, config.slug))
     progress("resolving ids and links")
     return resolve(loaded, config, source, report)
+
+
+def _written(source: Path, out_dir: Path | None, slug: str) -> tuple[Path, ...]:
+    """What a build into `out_dir` writes inside `source`: the whole folder, or — when it is
+    the source folder itself — the generated Markdown and the site."""
+    if out_dir is None:
+        return ()
+    out, src = out_dir.resolve(), source.resolve()
+    if out == src:
+        return (out / f"{slug}.md", out / "html")
+    return (out,) if out.is_relative_to(src) else ()

@@ -5,21 +5,22 @@ Nothing here knows about other files; cross-file checks (duplicate ids, links) a
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import diagnostics as dg
-from .. import pandoc
+from .. import pandoc, pandoc_batch
 from ..config import CONFIG_NAME, BookConfig
+from ..limits import MAX_NESTING, shown_time
 from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
 from ..pandoc_ast import Node, stringify
 from . import rawlinks
+from .discover import discover
+from .intake import decode
 from .positions import HEADER, Locator, term_heading_lines
 
-SOURCE_SUFFIXES = (".md", ".markdown")
 MERGE_MIN_TERMS = 12
 _ID_CHARS = re.compile(r"[^\w.:-]+")
 _RAW_ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
@@ -44,10 +45,15 @@ class RawTerm:
 
 @dataclass
 class SourceFile:
-    name: str  # relative to the source folder, forward slashes
+    name: str  # relative to the source folder, forward slashes, NFC
     path: Path
-    text: str
+    text: str  # as pandoc reads it: NFC, without BOM and control characters
+    changed: bool = False  # `text` differs from the file: pandoc is given the text
     terms: list[RawTerm] = field(default_factory=list)
+
+    @property
+    def source(self) -> pandoc.Source:
+        return self.text if self.changed else self.path
 
 
 @dataclass
@@ -57,76 +63,72 @@ class Loaded:
     locator: Locator
 
 
-def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
-    """Every Markdown file below `source`, sorted, minus hidden/underscore folders and excludes."""
-    found: list[tuple[str, Path]] = []
-    # Sort by folder, then name without suffix: "Zebra.md" comes before "Zebra-Kopie.md", so the
-    # first of two duplicate ids is the one an author would call the original.
-    for path in sorted(source.rglob("*"), key=lambda p: (p.parent.as_posix(), p.stem, p.suffix)):
-        rel = path.relative_to(source).as_posix()
-        if path.suffix.lower() not in SOURCE_SUFFIXES or not path.is_file():
-            continue
-        if any(part.startswith((".", "_")) for part in Path(rel).parts):
-            continue
-        if any(fnmatch.fnmatch(rel, pat) for pat in config.exclude):
-            continue
-        found.append((rel, path))
-    return found
-
-
 def load(source: Path, config: BookConfig, report: dg.Report,
-         progress: Callable[[str], None] | None = None) -> Loaded:
-    """Read and parse every source file; unreadable, empty and merged files are reported and skipped."""
+         progress: Callable[[str], None] | None = None, skip: tuple[Path, ...] = ()) -> Loaded:
+    """Read and parse every source file; unreadable, empty, merged, oversized and too slow
+    files are reported and skipped. `skip`: folders and files the build writes (not entries)."""
     if not source.is_dir():
         raise dg.GlossaryError(dg.make(
             dg.SOURCE_MISSING, str(source), 0, 0, "source folder does not exist",
             "pass the folder that holds your entries, e.g. `glossary check source/`"), exit_code=2)
     readable: list[SourceFile] = []
-    for rel, path in discover(source, config):
-        text = _read(rel, path, report)
-        if text is not None and not _skip(rel, text, report):
-            readable.append(SourceFile(rel, path, text))
+    for found in discover(source, config, report, skip):
+        f = _read(found.name, found.path, report)
+        if f is not None and not _skip(f.name, f.text, report):
+            readable.append(f)
     if not readable:
         raise dg.GlossaryError(dg.make(
             dg.SOURCE_MISSING, str(source), 0, 0, "no Markdown entries found",
             f"put one .md file per term in the folder (and {CONFIG_NAME} beside them)"), exit_code=2)
     if progress:
         progress(f"parsing {len(readable)} files with pandoc")
-    batch = pandoc.parse_batch({f.name: f.path for f in readable})
+    parse_time = config.limits.parse_time
+    batch = pandoc_batch.parse_batch({f.name: f.source for f in readable}, parse_time)
     files: list[SourceFile] = []
     raw_anchors = frozenset(f.name for f in readable if _RAW_ANCHOR.search(f.text))
-    locator = Locator({f.name: f.path for f in readable}, raw_anchors)
+    locator = Locator({f.name: f.source for f in readable}, raw_anchors, parse_time)
     for f in readable:
+        if f.name in batch.slow:
+            report.add(_too_slow(f.name, *batch.slow[f.name], parse_time))
+            continue
         if f.name in batch.failures:
             report.add(_parse_failure(f.name, batch.failures[f.name]))
             continue
         parsed = batch.files[f.name]
         _pandoc_warnings(f.name, parsed.warnings, report)
+        if parsed.nesting:
+            report.add(_flattened(f.name, parsed.nesting))
         blocks = rawlinks.convert(parsed.blocks) if f.name in raw_anchors else parsed.blocks
         _cut_terms(f, blocks, report, locator)
         files.append(f)
-    return Loaded(files, batch.api_version, locator)
+    # Writers need pandoc's API version even for a book none of whose files could be parsed.
+    return Loaded(files, batch.api_version or pandoc.api_version(), locator)
 
 
-def _read(rel: str, path: Path, report: dg.Report) -> str | None:
+def _read(rel: str, path: Path, report: dg.Report) -> SourceFile | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
         report.add(dg.make(dg.FILE_UNREADABLE, rel, 0, 0, f"cannot read file: {exc.strerror}",
                            "check the file's permissions"))
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        report.add(dg.make(
-            dg.FILE_UNREADABLE, rel, line, column,
-            f"not valid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})",
-            "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"))
-        return None
-    return text.removeprefix("\ufeff")
+    text = decode(rel, data, report)
+    return SourceFile(rel, path, text.text, text.changed) if text is not None else None
+
+
+def _too_slow(rel: str, line: int, advice: str, parse_time: float) -> dg.Diagnostic:
+    where = f" (it got stuck from line {line} on)" if line > 1 else ""
+    return dg.make(dg.ENTRY_TOO_COMPLEX, rel, line, 1 if line else 0,
+                   f"pandoc needs longer than [limits] parse-time ({shown_time(parse_time)}) to "
+                   f"read this entry{where}; left out",
+                   f"{advice}; or raise parse-time in book.toml's [limits]")
+
+
+def _flattened(rel: str, depth: int) -> dg.Diagnostic:
+    return dg.make(dg.NESTING_TOO_DEEP, rel, 0, 0,
+                   f"lists, quotes, divs or emphasis nest {depth} levels deep; below level "
+                   f"{MAX_NESTING} they are published as plain text",
+                   f"nest at most {MAX_NESTING} levels")
 
 
 def _skip(rel: str, text: str, report: dg.Report) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from .. import diagnostics as dg
 from .. import pandoc
+from ..limits import Limits
 
 LINK, HEADER, IMAGE = "L", "H", "I"
 _TERM_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t].*\{[^}\n]*\.term\b[^}\n]*\}[ \t]*$", re.MULTILINE)
@@ -25,9 +25,11 @@ class _Pending:
 class Locator:
     """Collects diagnostics that still need a position; `settle` adds them to the report."""
 
-    def __init__(self, paths: dict[str, Path], raw_anchors: frozenset[str] = frozenset()) -> None:
+    def __init__(self, paths: dict[str, pandoc.Source], raw_anchors: frozenset[str] = frozenset(),
+                 parse_time: float = Limits.parse_time) -> None:
         self._paths = paths
         self._raw_anchors = raw_anchors  # files with `<a href>` links (need the slower filter)
+        self._parse_time = parse_time
         self._pending: list[_Pending] = []
 
     def defer(self, diagnostic: dg.Diagnostic, kind: str, key: str, nth: int) -> None:
@@ -35,7 +37,8 @@ class Locator:
 
     def settle(self, report: dg.Report) -> None:
         files = sorted({p.diagnostic.file for p in self._pending if p.diagnostic.file in self._paths})
-        found = pandoc.locate({f: self._paths[f] for f in files}, self._raw_anchors) if files else {}
+        found = pandoc.locate({f: self._paths[f] for f in files}, self._raw_anchors,
+                              self._parse_time) if files else {}
         for p in self._pending:
             report.add(_placed(p, found.get(p.diagnostic.file)))
         self._pending.clear()

@@ -26,6 +26,7 @@ from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
 from .positions import Locator
+from .rawmarkup import check_raw
 from .resources import Resources, check_images
 from .structure import local_anchors, prefix_id, split, term_id_from_title
 
@@ -57,6 +58,7 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
     for term, nodes in walked:  # still in file order, as the image counters need
         check_images(term, nodes, source, loaded.locator, images[term.source.file], resources)
     check_formulas(walked, source, loaded.api_version, report)
+    check_raw(walked, report)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)

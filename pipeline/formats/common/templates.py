@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from ...i18n import labels
+from ...i18n import labels, text_direction
 from ...model import INDEX_ID, Book
 
 
@@ -30,4 +30,5 @@ def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
 
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
     """What every template gets: the book, its config, the labels for its language."""
-    return {"book": book, "config": book.config, "labels": labels(book.config.language), **extra}
+    return {"book": book, "config": book.config, "labels": labels(book.config.language),
+            "direction": text_direction(book.config.language), **extra}

@@ -46,7 +46,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         env = environment(ctx.styles_dir, "site")
         base = template_context(book)
         pages = SitePages(env, fragments, links, SiteMedia(book, ctx.report, tmp),
-                      copy_downloads(ctx.built, tmp), base)
+                      copy_downloads({**ctx.previous, **ctx.built}, tmp), base)
         _write(tmp / START_PAGE, pages.start())
         _write(tmp / INDEX_PAGE, pages.index())
         for term in book.terms:
