@@ -8,7 +8,7 @@ workers are stopped when the format's `time` is up. `book.toml` can raise them:
     [limits]
     entry-size = "2 MB"
     total-size = "64 MB"
-    parse-time = "20 s"
+    parse-time = "10 s"
     time = "15 min"
 
 The format budget travels in a context variable (`budget`): pandoc runs and the PDF pool ask
@@ -38,7 +38,7 @@ MAX_NESTING = 40
 class Limits:
     entry_size: int = 1_000_000  # bytes of one source file
     total_size: int = 32_000_000  # bytes of all entries together
-    parse_time: float = 10.0  # seconds pandoc may take to read one entry
+    parse_time: float = 5.0  # seconds pandoc may take to read one entry (plus 1 s per 100 kB)
     time: float = 600.0  # seconds one format may take to write
 
 

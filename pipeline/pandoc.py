@@ -24,7 +24,7 @@ from typing import Any
 from . import limits
 
 READER = "markdown-auto_identifiers"
-_MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
+MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
 _POSITIONS_LUA = r"""
 function Pandoc(doc)
   local out = {}
@@ -173,7 +173,7 @@ def _math_reason(warning: str) -> str:
 
 def shards(files: dict[str, Source]) -> list[dict[str, Source]]:
     """Split the inputs so every core runs one pandoc process (pandoc itself uses one)."""
-    count = max(1, min(os.cpu_count() or 1, len(files) // _MIN_SHARD))
+    count = max(1, min(os.cpu_count() or 1, len(files) // MIN_SHARD))
     names = list(files)
     return [{n: files[n] for n in names[i::count]} for i in range(count)]
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from . import limits
 from .pandoc import (
+    MIN_SHARD,
     READER,
     PandocError,
     PandocTimeout,
@@ -80,7 +81,20 @@ def parse_batch(files: dict[str, Source], parse_time: float = limits.Limits.pars
 
 def _parse_shard(files: dict[str, Source], parse_time: float) -> Batch:
     """Parse many files in one pandoc run; on failure, one by one to find the culprits; on a
-    timeout, once more with a watch on each file (`pandoc_trace`) to find the slow ones."""
+    timeout, once more with a watch on each file (`pandoc_trace`) to find the slow ones.
+
+    A small batch is watched from the start: `--trace` costs it milliseconds, and a slow entry
+    is then found after its own allowance rather than after the batch's and then its own."""
+    if len(files) < MIN_SHARD:
+        return _parse_watched(files, parse_time)
+    try:
+        return _parse_plain(files, parse_time)
+    except PandocTimeout:
+        return _parse_watched(files, parse_time)
+
+
+def _parse_plain(files: dict[str, Source], parse_time: float) -> Batch:
+    """One untraced run over `files` within their batch allowance (PandocTimeout if not)."""
     names = list(files)
     budget = batch_allowance([files[n] for n in names], parse_time)
     with tempfile.TemporaryDirectory(prefix="glossary-") as tmp:
@@ -88,7 +102,7 @@ def _parse_shard(files: dict[str, Source], parse_time: float) -> Batch:
         try:
             api, blocks, warnings = _parse_linked(Path(tmp), links, budget)
         except PandocTimeout:
-            return _parse_watched(files, parse_time)
+            raise
         except PandocError:
             return _parse_one_by_one(files, parse_time)
     return Batch(api, _parsed(names, links, blocks, warnings), {})
@@ -101,28 +115,43 @@ def _parsed(names: list[str], links: list[str], blocks: list[tuple[list[Node], i
 
 
 def _parse_watched(files: dict[str, Source], parse_time: float) -> Batch:
-    """Run the batch traced; leave out each file that takes longer than its allowance and run
-    the rest again, until a run ends (one more run per slow file)."""
-    pending = dict(files)
+    """Run the batch traced. When a file takes longer than its allowance it is left out and the
+    files after it run again, traced; the files before it, which were read in time, run once
+    more at the end, untraced. So every file is read at most twice, a slow one only once."""
+    rest, read_in_time = dict(files), {}
     slow: dict[str, tuple[int, str]] = {}
-    while pending:
-        names = list(pending)
+    parts: list[Batch] = []
+    while rest:
+        names = list(rest)
         with tempfile.TemporaryDirectory(prefix="glossary-") as tmp:
-            links = link_inputs(Path(tmp), [pending[n] for n in names])
+            links = link_inputs(Path(tmp), [rest[n] for n in names])
             marker, inputs = _with_boundaries(Path(tmp), links)
-            budgets = [allowance(pending[n], parse_time) for n in names]
+            budgets = [allowance(rest[n], parse_time) for n in names]
             result = run_traced([pandoc_path(), *_READ_ARGS, *inputs], tmp, marker, budgets)
             if isinstance(result, Finished):
                 if result.returncode != 0:
-                    batch = _parse_one_by_one(pending, parse_time)
+                    parts.append(_parse_one_by_one(rest, parse_time))
                 else:
                     api, blocks, warnings = _read_output(result.stdout, result.stderr, links, marker)
-                    batch = Batch(api, _parsed(names, links, blocks, warnings), {})
-                batch.slow.update(slow)
-                return batch
-            culprit = names[result.index]
-            slow[culprit] = (result.line, what_to_simplify(_text(pending.pop(culprit))))
-    return Batch([], {}, {}, slow)
+                    parts.append(Batch(api, _parsed(names, links, blocks, warnings), {}))
+                break
+        read_in_time.update({n: rest[n] for n in names[:result.index]})
+        culprit = names[result.index]
+        slow[culprit] = (result.line, what_to_simplify(_text(rest[culprit])))
+        rest = {n: rest[n] for n in names[result.index + 1:]}
+    if read_in_time:
+        try:
+            parts.append(_parse_plain(read_in_time, parse_time))
+        except PandocTimeout:  # a machine slower now than a moment ago
+            parts.append(_parse_one_by_one(read_in_time, parse_time))
+    merged = Batch([], {}, {}, slow)
+    for part in parts:
+        merged.api_version = part.api_version or merged.api_version
+        merged.files.update(part.files)
+        merged.failures.update(part.failures)
+        merged.slow.update(part.slow)
+    merged.files = {n: merged.files[n] for n in files if n in merged.files}
+    return merged
 
 
 def _text(source: Source) -> str:

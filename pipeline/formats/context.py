@@ -58,11 +58,12 @@ class BuildContext:
             except (pandoc.PandocError, TimeBudgetExceeded) as exc:
                 # Every format that needs the rendering fails with this one error; the others
                 # (md, docx) are built all the same.
-                why = "it took longer than [limits] time" if isinstance(exc, TimeBudgetExceeded) else (
-                    f"pandoc failed: {exc}")
+                late = isinstance(exc, TimeBudgetExceeded)
+                why = "it took longer than [limits] time" if late else f"pandoc failed: {exc}"
                 self._fragments[id(book)] = dg.GlossaryError(dg.make(
-                    dg.TOOL_FAILED, "", 0, 0, f"the HTML rendering that html, pdf and epub share "
-                    f"failed ({why}); they were not written", "the other formats were built"))
+                    dg.TIME_BUDGET if late else dg.TOOL_FAILED, "", 0, 0,
+                    f"the HTML rendering that html, pdf and epub share failed ({why}); they were "
+                    "not written", "the other formats were built"))
         found = self._fragments[id(book)]
         if isinstance(found, dg.GlossaryError):
             raise found
