@@ -79,7 +79,8 @@ def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext)
         except (PandocError, RecursionError, MemoryError) as exc:
             failed.append(dg.GlossaryError(_tool_failure(exc, fmt)))
     if failed:
-        ctx.report.extend(exc.diagnostic for exc in failed[1:])
+        # The first is raised (and shown) on its own; formats that failed alike are said once.
+        ctx.report.extend(exc.diagnostic for exc in failed[1:] if exc.diagnostic != failed[0].diagnostic)
         raise failed[0]
     return dict(ctx.built)
 
