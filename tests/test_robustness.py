@@ -159,6 +159,7 @@ def test_an_nfd_file_name_is_found_by_an_nfc_link_and_image(tmp_path: Path) -> N
     assert book.term("B").refs_out == ("Uebel",)
 
 
+@pytest.mark.slow
 def test_hidden_files_are_never_published(tmp_path: Path) -> None:
     book = _book(tmp_path, "hidden-files")
     outputs, report = build_into(book, tmp_path / "out", "docx", "html", "pdf")
@@ -223,6 +224,7 @@ def test_a_file_name_with_a_newline_cannot_forge_a_diagnostic_line(
     assert annotation.startswith("::error file=") and "%0A" in annotation
 
 
+@pytest.mark.slow
 def test_a_link_to_a_file_that_is_not_an_entry_is_text_in_every_format(tmp_path: Path) -> None:
     """The PDF made `[Handbuch](docs/handbuch.pdf)` a file:///… link into the build machine."""
     book = _book(tmp_path, "nonentry-link")
@@ -234,6 +236,7 @@ def test_a_link_to_a_file_that_is_not_an_entry_is_text_in_every_format(tmp_path:
     assert b"handbuch.pdf" not in outputs["pdf"].read_bytes()
 
 
+@pytest.mark.slow
 def test_no_output_holds_the_absolute_path_of_the_source_or_styles_folder(tmp_path: Path) -> None:
     from conftest import fixture_path
 
@@ -267,6 +270,7 @@ def _contents(path: Path) -> list[bytes]:
     return [data]
 
 
+@pytest.mark.slow
 def test_arabic_books_are_right_to_left_in_site_epub_and_pdf(tmp_path: Path) -> None:
     book = _book(tmp_path, "rtl")
     outputs, _ = build_into(book, tmp_path / "out", "html", "epub")
@@ -319,3 +323,23 @@ def test_the_pdf_workers_are_stopped_when_the_time_is_up(tmp_path: Path) -> None
 
 def _visible(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) if out.exists() else []
+
+
+def test_symlinks_and_hidden_files_of_a_custom_styles_folder_stay_out_of_the_site(tmp_path: Path) -> None:
+    from pipeline.formats.context import STYLES_DIR
+
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES_DIR, styles)
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "key.txt").write_text("GEHEIM")
+    (styles / "site" / "key.txt").symlink_to(secret / "key.txt")
+    (styles / "site" / "linked").symlink_to(secret)
+    (styles / "site" / ".DS_Store").write_text("x")
+    (styles / "site" / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    report = dg.Report()
+    outputs = build(_book(tmp_path, "nul-byte"), tmp_path / "out", ["html"], report, styles_dir=styles)
+    assets = sorted(p.relative_to(outputs["html"] / "assets").as_posix()
+                    for p in (outputs["html"] / "assets").rglob("*"))
+    assert "logo.svg" in assets
+    assert not [a for a in assets if "key" in a or "linked" in a or a.startswith(".")], assets
