@@ -54,7 +54,7 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
 
 
 def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext) -> dict[str, Path]:
-    print_ = outdir.fingerprint(book.source_dir, ctx.styles_dir, skip=(out_dir,))
+    print_ = outdir.fingerprint(book.source_dir, ctx.styles_dir, skip=_outputs_in(book, out_dir))
     # Downloads the site links without building them again: still there, built from the same.
     ctx.previous.update(outdir.current(out_dir, tuple(f for f in DOWNLOADS if f not in formats), print_))
     failed: list[dg.GlossaryError] = []
@@ -83,6 +83,14 @@ def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext)
         ctx.report.extend(exc.diagnostic for exc in failed[1:] if exc.diagnostic != failed[0].diagnostic)
         raise failed[0]
     return dict(ctx.built)
+
+
+def _outputs_in(book: Book, out_dir: Path) -> tuple[Path, ...]:
+    """What this build writes, which is no input even when `--out` is the source folder."""
+    if out_dir.resolve() != book.source_dir.resolve():
+        return (out_dir,)
+    slug = book.config.slug
+    return (out_dir / "html", *(out_dir / f"{slug}.{ext}" for ext in ("md", "docx", "pdf", "epub")))
 
 
 def _tool_failure(exc: Exception, fmt: str) -> dg.Diagnostic:

@@ -21,8 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import filelock
-
 from . import diagnostics as dg
 from .atomic import recover, write_failure, write_text
 from .version import __version__
@@ -50,6 +48,8 @@ def check(out: Path) -> None:
 @contextmanager
 def locked(out: Path) -> Iterator[list[str]]:
     """Create the folder and hold its lock for the build; yields what `recover` tidied up."""
+    import filelock  # here: `glossary check` never needs it
+
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
