@@ -345,3 +345,29 @@ def test_symlinks_and_hidden_files_of_a_custom_styles_folder_stay_out_of_the_sit
                     for p in (outputs["html"] / "assets").rglob("*"))
     assert "logo.svg" in assets
     assert not [a for a in assets if "key" in a or "linked" in a or a.startswith(".")], assets
+
+
+@pytest.mark.slow
+def test_the_hostile_entries_build_in_every_format_into_valid_outputs(tmp_path: Path) -> None:
+    """Every entry-level case of the corpus in one book: each one reported, the healthy
+    entries in every format, every output valid (epubcheck, the site's link crawl)."""
+    from hostile import write_corpus
+    from test_epub import assert_clean, epubcheck
+
+    from pipeline.formats.html.check import check_site
+
+    entries = write_corpus(tmp_path / "corpus")[0]
+    (entries / "book.toml").write_text('[limits]\nparse-time = "1 s"\n', encoding="utf-8")
+    report = dg.Report()
+    try:
+        outputs = build(entries, tmp_path / "out", ["md", "docx", "pdf", "epub", "html"], report)
+    except dg.GlossaryError as exc:
+        pytest.fail(f"a format failed: {dg.format_text(exc.diagnostic)}")
+    assert set(outputs) == {"md", "docx", "pdf", "epub", "html"}
+    assert {"GL310", "GL311", "GL313", "GL314", "GL315", "GL316", "GL107", "GL601"} <= {d.code for d in report}
+    assert not [d for d in report if d.code in ("GL603", "GL604", "GL605")], list(report)
+    assert_clean(epubcheck(outputs["epub"]))
+    assert check_site(outputs["html"]) == []
+    for fmt in ("md", "docx", "pdf", "epub"):
+        assert outputs[fmt].stat().st_size > 0
+    assert "Gesund-Zwei" in (outputs["html"] / "index.html").read_text(encoding="utf-8")
