@@ -11,10 +11,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TypeVar
 
 from ... import diagnostics as dg
@@ -32,6 +34,20 @@ _T = TypeVar("_T")
 def _worker_start() -> None:
     """Ctrl-C is the build's to handle: a worker that took it too would print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start processes with SIGINT ignored: an ignored signal stays ignored across exec, so a
+    Ctrl-C cannot hit a worker still importing, before `_worker_start` runs in it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def warm_up(language: str) -> None:
@@ -60,14 +76,15 @@ class Pool:
 
     def __init__(self, workers: int, language: str = "") -> None:
         spawn = multiprocessing.get_context("spawn")
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn,
-                                            initializer=_worker_start)
-        for _ in range(workers):  # start them now; a failure here shows again on a real job
-            self.executor.submit(warm_up, language)
-        # The joiner: pypdf's objects for a whole book are large, and a worker that has laid
-        # out chunks already holds all the memory it ever had, so the parts meet elsewhere.
-        self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_worker_start)
-        self.joining: list[Future[int]] = [self.joiner.submit(start)]
+        with _workers_ignore_ctrl_c():  # submit() starts the processes
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn,
+                                                initializer=_worker_start)
+            for _ in range(workers):  # start them now; a failure here shows again on a real job
+                self.executor.submit(warm_up, language)
+            # The joiner: pypdf's objects for a whole book are large, and a worker that has laid
+            # out chunks already holds all the memory it ever had, so the parts meet elsewhere.
+            self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_worker_start)
+            self.joining: list[Future[int]] = [self.joiner.submit(start)]
 
     def __enter__(self) -> Pool:
         return self
