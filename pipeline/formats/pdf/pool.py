@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -38,16 +37,17 @@ def _worker_start() -> None:
 
 @contextmanager
 def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Start processes with SIGINT ignored: an ignored signal stays ignored across exec, so a
-    Ctrl-C cannot hit a worker still importing, before `_worker_start` runs in it."""
-    if threading.current_thread() is not threading.main_thread():
+    """Start processes with SIGINT blocked: the signal mask is inherited across exec, so a
+    Ctrl-C cannot hit a worker still importing, before `_worker_start` makes it ignore SIGINT.
+    The build process only holds a Ctrl-C that comes meanwhile back until the mask is restored."""
+    if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def warm_up(language: str) -> None:
