@@ -213,13 +213,13 @@ _BRACKETS_ONLY = bytes(c for c in range(256) if c not in b"[]{}")
 def might_nest_deeper(json_text: bytes, max_depth: int) -> bool:
     """Whether pandoc's JSON may nest elements deeper than `max_depth`, read in a few
     milliseconds from its brackets alone: innermost `[]`/`{}` pairs are peeled off, one level
-    per pass. A bracket inside a string stops the peeling of what encloses it, so the answer is
-    a cheap first look (the caller measures exactly when it says yes)."""
+    per pass. A bracket inside a string (`[0, 1)`, code) stops the peeling of what encloses it;
+    then the answer is yes too, and the caller measures exactly (`flatten_deep`)."""
     brackets = json_text.translate(None, delete=_BRACKETS_ONLY)
     for _ in range(2 * max_depth + 8):  # an element costs two or three JSON levels
         peeled = brackets.replace(b"[]", b"").replace(b"{}", b"")
         if peeled == brackets:
-            return False
+            return bool(peeled)  # brackets left over: some in strings hid the rest, look closer
         brackets = peeled
     return True
 
@@ -229,6 +229,8 @@ def flatten_deep(blocks: list[Node], max_depth: int) -> tuple[list[Node], int]:
     (a paragraph for a block, a string for an inline), and how deep they went (0 if no deeper).
 
     Every renderer recurses over the nesting; text nested 2,000 divs deep stays readable."""
+    if _depth(blocks) <= max_depth:
+        return blocks, 0
     deepest = [0]
 
     def visit(node: Any, depth: int) -> Any:
