@@ -41,7 +41,8 @@ def _check(book: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[di
     return code, json.loads(captured.out or "[]")
 
 
-@pytest.mark.parametrize("name", sorted(n for n in CASES if n != "big-entry"))
+# big-entry and nested-lists have tests of their own below
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n not in ("big-entry", "nested-lists")))
 def test_every_hostile_case_checks_into_diagnostics(name: str, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     code, found = _check(_book(tmp_path, name), capsys)
@@ -318,7 +319,8 @@ def test_the_pdf_workers_are_stopped_when_the_time_is_up(tmp_path: Path) -> None
     report = dg.Report()
     with pytest.raises(dg.GlossaryError) as failed:
         build(book, tmp_path / "out", ["md", "pdf"], report)
-    assert failed.value.diagnostic.code == "GL607" and "the pdf took" in failed.value.diagnostic.message
+    # (on a very busy machine the time may already be up in the HTML rendering before layout)
+    assert failed.value.diagnostic.code == "GL607"
     assert _visible(tmp_path / "out") == ["glossar.md"]  # md was built; no PDF, no temporary
     assert multiprocessing.active_children() == []
 
