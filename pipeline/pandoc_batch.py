@@ -58,7 +58,6 @@ class Batch:
     slow: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (line, advice)
 
 
-
 def parse_batch(files: dict[str, Source], parse_time: float = limits.Limits.parse_time) -> Batch:
     """Parse every file with pandoc Markdown, one process per core.
 
@@ -76,7 +75,6 @@ def parse_batch(files: dict[str, Source], parse_time: float = limits.Limits.pars
             merged.slow.update(part.slow)
     merged.files = {n: merged.files[n] for n in files if n in merged.files}
     return merged
-
 
 
 def _parse_shard(files: dict[str, Source], parse_time: float) -> Batch:
@@ -102,7 +100,7 @@ def _parse_plain(files: dict[str, Source], parse_time: float) -> Batch:
         try:
             api, blocks, warnings = _parse_linked(Path(tmp), links, budget)
         except PandocTimeout:
-            raise
+            raise  # the caller's to handle: the watched run
         except PandocError:
             return _parse_one_by_one(files, parse_time)
     return Batch(api, _parsed(names, links, blocks, warnings), {})
@@ -189,7 +187,6 @@ def _rename(messages: list[str], link: str, name: str) -> list[str]:
     return [m.replace(f'"{link}"', f'"{name}"').replace(link, name) for m in messages]
 
 
-
 _READ_ARGS = ("--file-scope", "-f", READER, "-t", "json")
 
 
@@ -272,8 +269,6 @@ def _unprefix(blocks: list[Node], name: str) -> list[Node]:
     # An empty fragment `[x](#)` comes back as a link to the file itself: "#f00003.md".
     text = text.replace(f'"#{prefix}', '"#').replace(f'"{prefix}', '"').replace(f'"#{name}"', '"#"')
     return json.loads(text)  # type: ignore[no-any-return]
-
-
 
 
 def _split_warnings(stderr: str, names: list[str]) -> dict[str, list[str]]:
