@@ -28,6 +28,7 @@ _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG,
 _TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # mkstemp/mkdtemp: prefix, 8 random, suffix
 _PARKED = frozenset({".html.old"})  # folders replaced with atomic_dir, parked for the swap
 _OLD_TEMP_DIR = re.compile(r"^\.html\.[a-z0-9_]{8}$")  # the site's temp folder before the suffix
+_STAGED_DIR = re.compile(r"^\..+\.strict-[a-z0-9_]{8}$")  # --strict staging (`BuildContext._target`)
 
 
 def write_failure(path: Path, exc: OSError) -> dg.GlossaryError:
@@ -114,7 +115,8 @@ def recover(folder: Path) -> list[str]:
             else:
                 shutil.rmtree(entry, ignore_errors=True)
             done.append(name)
-        elif _TEMP.match(name) or (entry.is_dir() and _OLD_TEMP_DIR.match(name)):
+        elif _TEMP.match(name) or (entry.is_dir() and (_OLD_TEMP_DIR.match(name)
+                                                       or _STAGED_DIR.match(name))):
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
             else:

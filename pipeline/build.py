@@ -12,21 +12,22 @@ rendering), never the others; a full or read-only disk ends the run with one err
 
 from __future__ import annotations
 
+import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-
-import jinja2
 
 from . import diagnostics as dg
 from . import limits, outdir
+from .cache import Cache
 from .formats import FORMATS, order, writer
 from .formats.context import STYLES_DIR, BuildContext, Progress
 from .limits import shown_time
 from .model import Book
-from .normalise import read_book
+from .normalise import book_cache, read_book
 from .pandoc import PandocError
 
+__all__ = ["book_cache", "build", "read_book", "write_formats"]
 DOWNLOADS = ("pdf", "epub", "docx")  # formats the site offers as downloads
 
 
@@ -35,41 +36,59 @@ def _quiet(_: str) -> None:
 
 
 def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report,
-          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR) -> dict[str, Path]:
-    """Read, resolve, then write each requested format; returns format -> output path."""
+          progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
+          cache: Cache | None = None, artifacts: Mapping[str, Path] | None = None) -> dict[str, Path]:
+    """Read, resolve, then write each requested format; returns format -> output path.
+
+    With a `cache`, what was computed from the same inputs before is reused (same bytes).
+    `artifacts` are outputs of formats built earlier and not rebuilt now (`glossary serve`'s
+    background PDF); the site links them as downloads as if they had been built in this run.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
                                        f"unknown format {', '.join(unknown)}",
                                        f"choose from {', '.join(FORMATS)}"), exit_code=2)
     outdir.check(out_dir)
-    book = read_book(source, report, progress, out_dir)
+    book = read_book(source, report, progress, cache, out_dir=out_dir)
     if report.strict and report.errors:
         raise dg.GlossaryError(dg.make(
             dg.OUTPUT_INVALID, "", 0, 0,
             f"nothing built: {len(report.errors)} error(s) under --strict",
             "fix them, or build without --strict to publish with broken links as plain text"))
+    return write_formats(book, out_dir, formats, report, progress, styles_dir, cache, artifacts)
+
+
+def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.Report,
+                  progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
+                  cache: Cache | None = None, artifacts: Mapping[str, Path] | None = None
+                  ) -> dict[str, Path]:
+    """Phase 3 for a book already read (the release sets its version first), under the lock
+    of the output folder."""
+    outdir.check(out_dir)
+    ctx = BuildContext(report, styles_dir, progress, built=dict(artifacts or {}),
+                       cache=cache or Cache(None))
     with outdir.locked(out_dir):
-        return _write(book, out_dir, formats, BuildContext(report, styles_dir, progress))
+        return _write(book, out_dir, formats, ctx)
 
 
 def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext) -> dict[str, Path]:
     print_ = outdir.fingerprint(book.source_dir, ctx.styles_dir, skip=_outputs_in(book, out_dir))
     # Downloads the site links without building them again: still there, built from the same.
-    ctx.previous.update(outdir.current(out_dir, tuple(f for f in DOWNLOADS if f not in formats), print_))
+    ctx.previous.update(outdir.current(out_dir, tuple(f for f in DOWNLOADS if f not in formats
+                                                      and f not in ctx.built), print_))
     failed: list[dg.GlossaryError] = []
+    written: list[str] = []
     for fmt in order(formats):
         ctx.progress(f"building {fmt}")
         try:
             with limits.budget(book.config.limits.time):
                 ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
-            outdir.record(out_dir, fmt, ctx.built[fmt], print_)
+            written.append(fmt)
         except dg.GlossaryError as exc:  # one format failing does not cost the others
             if exc.exit_code != 1:
                 raise
             failed.append(exc)
-        except jinja2.TemplateError as exc:  # a customised template: the author's to fix
-            failed.append(dg.GlossaryError(_template_failure(exc, fmt, ctx.styles_dir)))
         except limits.TimeBudgetExceeded:
             failed.append(dg.GlossaryError(dg.make(
                 dg.TIME_BUDGET, "", 0, 0,
@@ -78,11 +97,20 @@ def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext)
                 "make the book smaller, or raise time in book.toml's [limits]")))
         except (PandocError, RecursionError, MemoryError) as exc:
             failed.append(dg.GlossaryError(_tool_failure(exc, fmt)))
+        except Exception as exc:
+            if not _is_template_error(exc):
+                raise
+            # a customised template: the author's to fix
+            failed.append(dg.GlossaryError(_template_failure(exc, fmt, ctx.styles_dir)))
+    ctx.commit(ok=not failed)  # --strict: all outputs or none (see BuildContext.commit)
+    if not ctx.strict or not (failed or ctx.report.errors):  # what is in place now is this run's
+        for fmt in written:
+            outdir.record(out_dir, fmt, ctx.built[fmt], print_)
     if failed:
         # The first is raised (and shown) on its own; formats that failed alike are said once.
         ctx.report.extend(exc.diagnostic for exc in failed[1:] if exc.diagnostic != failed[0].diagnostic)
         raise failed[0]
-    return dict(ctx.built)
+    return {fmt: path for fmt, path in ctx.built.items() if fmt in formats}
 
 
 def _outputs_in(book: Book, out_dir: Path) -> tuple[Path, ...]:
@@ -100,7 +128,14 @@ def _tool_failure(exc: Exception, fmt: str) -> dg.Diagnostic:
                    "the other formats were built; run with -v and report the message")
 
 
-def _template_failure(exc: jinja2.TemplateError, fmt: str, styles_dir: Path) -> dg.Diagnostic:
+def _is_template_error(exc: Exception) -> bool:
+    """A Jinja2 error (Jinja2 is imported only by the formats that use templates: `check` and a
+    build of md alone never load it, so an error can only be one when it is loaded)."""
+    jinja2 = sys.modules.get("jinja2")
+    return jinja2 is not None and isinstance(exc, jinja2.TemplateError)
+
+
+def _template_failure(exc: Exception, fmt: str, styles_dir: Path) -> dg.Diagnostic:
     """Where in which template it failed: the syntax error's own position, or the deepest
     template frame of the traceback for an error while rendering."""
     file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None) or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 import tomllib
@@ -44,6 +45,8 @@ class BookConfig:
     keywords: tuple[str, ...] = ()
     slug: str = ""
     exclude: tuple[str, ...] = ()
+    front: tuple[str, ...] = ()  # pages before the first letter, relative to the source folder
+    back: tuple[str, ...] = ()  # pages after the index
     pdf: PdfConfig = field(default_factory=PdfConfig)
     limits: Limits = field(default_factory=Limits)
     severities: tuple[tuple[str, str], ...] = ()  # [diagnostics]: (code, error|warning|info|ignore)
@@ -112,7 +115,10 @@ _TOP: dict[str, Any] = {
     "keywords": _str_list,
     "slug": _slug,
     "exclude": _str_list,
+    "front": _str_list,
+    "back": _str_list,
 }
+PAGE_SUFFIXES = (".md", ".markdown")
 
 
 def _page_size(v: Any) -> str:
@@ -149,6 +155,11 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
             values[key] = _convert(_TOP[key], key, value, text)
         else:
             report.add(_unknown(key, text))
+    if "author" in raw and "authors" in raw:
+        line = max(_key_line(text, "author"), _key_line(text, "authors"))
+        _fail("both 'author' and 'authors' are set", "keep one: authors = [\"A\", \"B\"]",
+              line, 1 if line else 0)
+    _check_pages(source, values, text)
     return _finish(values, pdf)
 
 
@@ -185,8 +196,38 @@ def _limits_section(table: dict[str, Any], report: dg.Report, text: str) -> Limi
             name, conv = _LIMITS[key]
             values[name] = _convert(conv, f"limits.{key}", value, text)
         else:
-            report.add(_unknown(f"limits.{key}", text))
+            report.add(_unknown(f"limits.{key}", text, tuple(_LIMITS)))
     return Limits(**values)
+
+
+def _check_pages(source: Path, values: dict[str, Any], text: str) -> None:
+    """`front`/`back`: Markdown files that exist inside the source folder, each listed once."""
+    seen: dict[str, str] = {}
+    root = source.resolve()
+    for key in ("front", "back"):
+        for name in values.get(key, ()):
+            line = _key_line(text, key)
+            where = (line, 1 if line else 0)
+            path = (source / name).resolve()
+            if Path(name).is_absolute() or not path.is_relative_to(root):
+                _fail(f"'{key}' names {name}, which is outside the source folder",
+                      "name the page relative to the folder of book.toml, e.g. lizenz.md", *where)
+            if any(part.startswith(".") for part in path.relative_to(root).parts):
+                _fail(f"'{key}' names {name}, a hidden file (a name starting with .)",
+                      "files and folders starting with . are never read; rename it", *where)
+            if path.suffix.lower() not in PAGE_SUFFIXES:
+                _fail(f"'{key}' names {name}, which is not a Markdown file",
+                      "front and back matter pages are Markdown (.md); rename or convert it", *where)
+            if not path.is_file():
+                _fail(f"'{key}' names {name}, which does not exist",
+                      "correct the name or create the page", *where)
+            rel = path.relative_to(root).as_posix()
+            if rel in seen:
+                _fail(f"{name} is listed twice (in '{seen[rel]}' and '{key}')",
+                      "list each page once", *where)
+            seen[rel] = key
+        if key in values:
+            values[key] = tuple((source / n).resolve().relative_to(root).as_posix() for n in values[key])
 
 
 def _pdf_section(table: dict[str, Any], report: dg.Report, text: str) -> PdfConfig:
@@ -195,7 +236,7 @@ def _pdf_section(table: dict[str, Any], report: dg.Report, text: str) -> PdfConf
         if key in _PDF:
             size = _convert(_PDF[key], f"pdf.{key}", value, text)
         else:
-            report.add(_unknown(f"pdf.{key}", text))
+            report.add(_unknown(f"pdf.{key}", text, ("page-size",)))
     return PdfConfig(page_size=size)
 
 
@@ -271,11 +312,18 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'glossary:' + name)}"
 
 
-def _unknown(key: str, text: str) -> dg.Diagnostic:
+# What a misspelt key is compared with: the canonical spellings (`authors`, not `author`).
+_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "limits", "diagnostics")
+
+
+def _unknown(key: str, text: str, known: tuple[str, ...] = _SUGGESTIONS) -> dg.Diagnostic:
     line = _key_line(text, key)
+    name = key.rsplit(".", 1)[-1]
+    close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+    hint = (f"did you mean '{close[0]}'?" if close else
+            "see the README's book.toml table for the keys this version reads")
     return dg.make(
-        dg.CONFIG_UNKNOWN, CONFIG_NAME, line, 1 if line else 0, f"unknown key '{key}' is ignored",
-        "see the README's book.toml table for the keys this version reads",
+        dg.CONFIG_UNKNOWN, CONFIG_NAME, line, 1 if line else 0, f"unknown key '{key}' is ignored", hint,
     )
 
 

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 
 class Severity(enum.StrEnum):
@@ -49,6 +50,7 @@ LINK_ALIAS = _register("GL104", "link-to-alias", N, "link target is an alias, re
 LINK_FILE = _register("GL105", "link-to-file", N, "link to a source file, resolved to its term")
 SEEALSO_NO_INDEX = _register("GL106", "seealso-no-index", N, "see-also list does not end in [Index](#Index)")
 LINK_UNPUBLISHED = _register("GL107", "link-unpublished", W, "link to a file that is not published")
+MENTION_UNLINKED = _register("GL110", "mention-unlinked", N, "text names another term without linking it")
 # Ids and terms (GL2xx)
 ID_DUPLICATE = _register("GL201", "id-duplicate", E, "two terms share an id")
 TERM_NO_ID = _register("GL202", "term-missing-id", E, "term heading has no {#id}")
@@ -58,6 +60,8 @@ TERM_NO_TAGLINE = _register("GL205", "term-no-tagline", N, "term has no bold-ita
 TERM_EMPTY = _register("GL206", "term-empty", W, "term has no definition and no sections")
 ID_INVALID = _register("GL207", "id-invalid", E, "pandoc cannot read a term heading's {#id .term} block")
 TERM_NO_TITLE = _register("GL208", "term-no-title", E, "term heading has no text")
+TERM_NO_CLASS = _register("GL209", "term-missing-class", W,
+                          "a heading that looks like a term has no .term class (read as a term)")
 # Files (GL3xx)
 FILE_UNREADABLE = _register("GL301", "file-unreadable", E, "file cannot be read or is not UTF-8")
 FILE_EMPTY = _register("GL302", "file-empty", W, "file is empty")
@@ -68,17 +72,19 @@ FILE_PREAMBLE = _register("GL306", "file-preamble", W, "content before the first
 PANDOC_WARNING = _register("GL307", "pandoc-warning", W, "pandoc reported a problem in the source")
 RESOURCE_MISSING = _register("GL308", "resource-missing", E, "an image the entry names does not exist")
 MATH_INVALID = _register("GL309", "math-invalid", W, "a TeX formula pandoc's texmath cannot read")
-FILE_OUTSIDE = _register("GL310", "file-outside", E, "a symlink leads outside the source folder or loops")
+FILE_INDEX_PAGE = _register("GL310", "file-index-page", N,
+                            "a hand-kept index page, superseded by the generated index (not published)")
 ENTRY_TOO_LARGE = _register("GL311", "entry-too-large", E, "a file is larger than [limits] entry-size")
 BOOK_TOO_LARGE = _register("GL312", "book-too-large", E, "the entries pass [limits] total-size")
 ENTRY_TOO_COMPLEX = _register("GL313", "entry-too-complex", E, "pandoc needs longer than [limits] parse-time")
 NESTING_TOO_DEEP = _register("GL314", "nesting-too-deep", W, "blocks or inlines nested too deeply; flattened")
 CONTROL_CHARACTER = _register("GL315", "control-character", W, "a NUL or other control character; removed")
-RAW_INVALID = _register("GL316", "raw-ooxml-invalid", W, "raw OOXML that is not well-formed; left out")
+FILE_OUTSIDE = _register("GL317", "file-outside", E, "a symlink leads outside the source folder or loops")
 # Headings and structure (GL4xx)
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")
 SEEALSO_TEXT = _register("GL403", "seealso-text", W, "see-also list holds text that is no link")
+TITLE_MARKUP = _register("GL404", "title-markup", W, "a term heading holds a link or a footnote")
 # Configuration (GL5xx)
 CONFIG_INVALID = _register("GL501", "config-invalid", E, "book.toml is not valid")
 CONFIG_UNKNOWN = _register("GL502", "config-unknown-key", W, "book.toml has a key this version ignores")
@@ -92,13 +98,16 @@ DEAD_LINK_OUTPUT = _register("GL603", "output-dead-link", E, "an output contains
 TOOL_FAILED = _register("GL604", "tool-failed", E, "an external tool failed")
 OUTPUT_INVALID = _register("GL605", "output-invalid", E, "a validator rejected an output")
 TEMPLATE_FAILED = _register("GL606", "template-error", E, "a template in the styles folder fails")
-TIME_BUDGET = _register("GL607", "time-budget", E, "a format took longer than [limits] time")
-OUTPUT_WRITE = _register("GL608", "output-write-failed", E, "an output file cannot be written")
+RELEASE_REFUSED = _register("GL607", "release-refused", E, "a release cannot start (version, date, folder)")
+UNSAFE_REMOVED = _register("GL609", "unsafe-content-removed", W,
+                           "script, a handler, a remote reference or raw markup removed from an entry")
+TIME_BUDGET = _register("GL611", "time-budget", E, "a format took longer than [limits] time")
+OUTPUT_WRITE = _register("GL612", "output-write-failed", E, "an output file cannot be written")
 
 
 # Codes whose severity book.toml cannot change: they end the run or guard the outputs.
-FIXED_SEVERITY = frozenset({"GL501", "GL503", "GL504", "GL505", "GL603", "GL604", "GL605", "GL607",
-                            "GL608"})
+FIXED_SEVERITY = frozenset({"GL501", "GL503", "GL504", "GL505", "GL603", "GL604", "GL605", "GL611",
+                            "GL612"})
 
 
 @dataclass(frozen=True, order=True)
@@ -117,6 +126,24 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = str(self.severity)
         return {k: data[k] for k in ("code", "severity", "file", "line", "column", "message", "hint")}
+
+    def to_json(self) -> list[str | int]:
+        """A compact JSON form (`from_json` reads it back), for the build cache."""
+        return [self.code, str(self.severity), self.file, self.line, self.column, self.message, self.hint]
+
+    @staticmethod
+    def from_json(value: object) -> Diagnostic:
+        """A diagnostic from `to_json`'s form; ValueError for anything else."""
+        try:
+            if not isinstance(value, list) or len(value) != 7:
+                raise ValueError("not a list of seven")
+            fields: list[Any] = value
+            if fields[0] not in CODES:
+                raise ValueError(f"unknown code {fields[0]}")
+            return Diagnostic(str(fields[2]), int(fields[3]), int(fields[4]), str(fields[0]),
+                              str(fields[5]), str(fields[6]), Severity(fields[1]))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a diagnostic: {value!r:.80}") from exc
 
     def escalated(self) -> Diagnostic:
         """The same finding as an error (for --strict)."""

@@ -94,6 +94,7 @@ class SeeAlso:
     target: str | None
     label: tuple[Node, ...]  # pandoc inlines
     label_text: str
+    missing: str = ""  # a broken link's target as written (for "most wanted" in the report)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,12 @@ class Term:
     refs_in: tuple[str, ...]  # term ids linking here, in book order
     source: Location
     original_id: str  # the id as written; differs when a duplicate was renamed
+    # Links that resolved nowhere, as (target as written, label text), in source order
+    missing_out: tuple[tuple[str, str], ...] = ()
+    anchors: tuple[str, ...] = ()  # ids of the term's sections and of the headings inside them
+    # A digest of everything the term was made from (its file, ids, the link table), or '':
+    # writers key what they cache for this term by it. Back-references are not part of it.
+    fingerprint: str = field(default="", compare=False)
 
     @property
     def tagline_text(self) -> str:
@@ -162,6 +169,16 @@ class IndexGroup:
 
 
 @dataclass(frozen=True)
+class Page:
+    """A front or back matter page (`front`/`back` in book.toml): no term, its links resolved
+    like a term's (a link to a term is an `xref` link, a broken one plain text)."""
+
+    role: str  # "front" or "back"
+    source: Location
+    blocks: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
 class Book:
     config: BookConfig
     source_dir: Path
@@ -172,6 +189,8 @@ class Book:
     pandoc_api_version: tuple[int, ...]
     # (entry file, URL as written, percent-decoded) -> the resolved resource
     resources: Mapping[tuple[str, str], Resource] = field(default_factory=dict)
+    pages: tuple[Page, ...] = ()  # front matter first, then back matter, each in book.toml order
+    fingerprint: str = ""  # a digest of everything the Book was made from (sources, config, images)
     _by_id: Mapping[str, Term] = field(default_factory=dict, repr=False, compare=False)
     _position: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 

@@ -1,9 +1,7 @@
-"""Running pandoc: bounded runs, source positions, conversions (reading entries: `pandoc_batch`).
+"""Running pandoc: bounded runs and conversions (reading entries: `pandoc_batch`).
 
-pandoc's Markdown reader keeps no source positions. When a diagnostic needs one, the files
-concerned are parsed again as commonmark_x with `sourcepos`, reduced by a Lua filter to the
-positions of headings and links; the two parses are matched by id/target and order. A clean
-glossary never pays for that second parse.
+pandoc's Markdown reader keeps no source positions; diagnostics find theirs in the file's text
+(`normalise.positions`), guided by the AST, so every file is parsed exactly once.
 """
 
 from __future__ import annotations
@@ -13,10 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,42 +20,10 @@ from . import limits
 
 READER = "markdown-auto_identifiers"
 MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
-_POSITIONS_LUA = r"""
-function Pandoc(doc)
-  local out = {}
-  doc:walk({
-    Header = function(h)
-      out[#out+1] = 'H\t\t' .. (h.attributes['data-pos'] or '')
-    end,
-    Link = function(l)
-      out[#out+1] = 'L\t' .. l.target .. '\t' .. (l.attributes['data-pos'] or '')
-    end,
---RAW-ANCHORS--
-    Image = function(i)
-      out[#out+1] = 'I\t' .. i.src .. '\t' .. (i.attributes['data-pos'] or '')
-    end,
-  })
-  return pandoc.Pandoc({pandoc.CodeBlock(table.concat(out, '\n'))})
-end
-"""
-# Only for files that have raw-HTML anchors: a Lua call per inline span costs a third more time.
-_RAW_ANCHOR_LUA = r"""    Span = function(s)
-      -- a raw-HTML anchor (<a href="...">), which the loader turns into a link
-      local raw = s.content[1]
-      if #s.content == 1 and raw.t == 'RawInline' and raw.format == 'html' then
-        local href = raw.text:match('^<[aA]%s[^>]-[hH][rR][eE][fF]%s*=%s*"([^"]*)"')
-          or raw.text:match("^<[aA]%s[^>]-[hH][rR][eE][fF]%s*=%s*'([^']*)'")
-        if href then
-          out[#out+1] = 'L\t' .. href .. '\t' .. (s.attributes['data-pos'] or '')
-        end
-      end
-    end,
-"""
-# --file-scope prefixes ids with the file name: "f00001.md__" (markdown), "f00001md__" (commonmark)
-_FILE_SCOPE_PREFIX = re.compile(r"(?<=^#)f\d{5}\.?md__|^f\d{5}\.?md__")
-# ... and an empty fragment `(#)` becomes a link to the file itself: "#f00001.md" / "#f00001md"
-_FILE_SELF_LINK = re.compile(r"^#f\d{5}\.?md$")
-_POS_RE = re.compile(r"^(?P<file>.*)@(?P<line>\d+):(?P<col>\d+)")
+# --file-scope prefixes ids with the file name ("f00001.md__"), and an empty fragment `(#)`
+# becomes a link to the file itself ("#f00001.md"); `pandoc_batch` undoes both in one pass.
+FILE_SCOPE_PREFIX = re.compile(r'"(#?)f\d{5}\.md__')
+FILE_SELF_LINK = re.compile(r'"#f\d{5}\.md"')
 
 
 class PandocError(Exception):
@@ -98,19 +61,16 @@ def pandoc_path() -> str:
     return found
 
 
-@dataclass(frozen=True)
-class Position:
-    line: int
-    column: int
-
-
-@dataclass
-class FilePositions:
-    """Where headings (in order), links and images (by URL, in order) sit in one file."""
-
-    headers: list[Position] = field(default_factory=list)  # every heading, in file order
-    links: dict[str, list[Position]] = field(default_factory=dict)  # by target as written
-    images: dict[str, list[Position]] = field(default_factory=dict)  # by source as written
+@cache
+def identity() -> str:
+    """Which pandoc this is (its version line and binary size): part of every cache key."""
+    path = pandoc_path()
+    try:
+        first = run(["--version"])[0].decode("utf-8", "replace").splitlines()[0]
+        size = Path(path).stat().st_size if Path(path).is_file() else 0
+    except (PandocError, OSError, IndexError):
+        return path
+    return f"{first}|{size}"
 
 
 def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None,
@@ -195,40 +155,6 @@ def batch_allowance(sources: Sequence[Source], parse_time: float) -> float:
     return parse_time + sum(allowance(s, 0.0) for s in sources)
 
 
-def locate(files: dict[str, Source], raw_anchors: frozenset[str] = frozenset(),
-           parse_time: float = limits.Limits.parse_time) -> dict[str, FilePositions]:
-    """Positions of headings and links, per file (only needed when something is reported).
-
-    `raw_anchors`: the files that hold raw-HTML links, located by a slower filter."""
-    raw = {n: p for n, p in files.items() if n in raw_anchors}
-    jobs = [(shard, False) for shard in shards({n: p for n, p in files.items() if n not in raw})]
-    jobs += [(raw, True)] if raw else []
-    out: dict[str, FilePositions] = {}
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        for part in pool.map(lambda job: _locate_shard(job[0], job[1], parse_time), jobs):
-            out.update(part)
-    return out
-
-
-def _locate_shard(files: dict[str, Source], raw_anchors: bool, parse_time: float
-                  ) -> dict[str, FilePositions]:
-    if not files:
-        return {}
-    names = list(files)
-    lua = _POSITIONS_LUA.replace("--RAW-ANCHORS--\n", _RAW_ANCHOR_LUA if raw_anchors else "")
-    with tempfile.TemporaryDirectory(prefix="glossary-") as tmp:
-        links = link_inputs(Path(tmp), [files[n] for n in names])
-        (Path(tmp) / "positions.lua").write_text(lua, encoding="utf-8")
-        args = ["--file-scope", "-f", "commonmark_x+sourcepos", "-t", "plain",
-                "--lua-filter", "positions.lua", *links]
-        try:
-            out = run(args, None, tmp, batch_allowance(list(files.values()), parse_time))[0].decode("utf-8")
-        except PandocError:
-            return {}  # positions are a convenience; diagnostics keep their file
-    found = _read_positions(out)
-    return {name: found.get(link, FilePositions()) for name, link in zip(names, links, strict=True)}
-
-
 def link_inputs(tmp: Path, sources: Sequence[Source]) -> list[str]:
     """Give every input a plain name (f0001.md) so pandoc's --file-scope id prefixes are known:
     a link to the file, or the normalised text written there."""
@@ -241,24 +167,3 @@ def link_inputs(tmp: Path, sources: Sequence[Source]) -> list[str]:
             (tmp / name).symlink_to(source.resolve())
         names.append(name)
     return names
-
-
-def _read_positions(text: str) -> dict[str, FilePositions]:
-    out: dict[str, FilePositions] = {}
-    for raw in text.splitlines():
-        parts = raw.strip().split("\t")
-        if len(parts) != 3:
-            continue
-        kind, key, pos = parts
-        m = _POS_RE.match(pos)
-        if not m:
-            continue
-        fp = out.setdefault(m["file"], FilePositions())
-        key = "#" if _FILE_SELF_LINK.match(key) else _FILE_SCOPE_PREFIX.sub("", key, count=1)
-        where = Position(int(m["line"]), int(m["col"]))
-        if kind == "H":
-            fp.headers.append(where)
-        else:
-            table = fp.links if kind == "L" else fp.images
-            table.setdefault(key, []).append(where)
-    return out

@@ -146,21 +146,31 @@ def walk(node: Any, fn: Callable[[Node], Node | list[Node] | None]) -> Any:
     return new if result is None else result
 
 
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak"})  # most nodes; nothing to map
+
+
 def transform(node: Any, fn: Callable[[Node], Node | list[Node] | None]) -> Any:
     """In-place bottom-up map, like `walk` but without copying: only for freshly parsed ASTs
-    that nothing else holds (the loader's), where copying every node doubled the resolve time."""
+    that nothing else holds (the loader's), where copying every node doubled the resolve time.
+    `fn` is not called for text leaves (Str, Space, SoftBreak, LineBreak): three of four nodes
+    of a glossary, and no caller maps them."""
     if isinstance(node, list):
         i = 0
         while i < len(node):
             child = node[i]
-            if isinstance(child, (list, dict)):
+            if isinstance(child, dict):
+                if child.get("t") in _LEAVES:
+                    i += 1
+                    continue
                 new = transform(child, fn)
                 if new is not child:
-                    if isinstance(child, dict) and isinstance(new, list):
+                    if isinstance(new, list):
                         node[i : i + 1] = new
                         i += len(new)
                         continue
                     node[i] = new
+            elif isinstance(child, list):
+                transform(child, fn)
             i += 1
         return node
     if isinstance(node, dict):

@@ -27,6 +27,8 @@ from typing import Any
 
 from . import limits
 from .pandoc import (
+    FILE_SCOPE_PREFIX,
+    FILE_SELF_LINK,
     MIN_SHARD,
     READER,
     PandocError,
@@ -209,15 +211,16 @@ def _read_output(out: bytes, err: str, names: list[str], marker: str
                  ) -> tuple[list[int], list[tuple[list[Node], int]], dict[str, list[str]]]:
     """The batch's JSON cut into files. Nesting past `limits.MAX_NESTING` is flattened here,
     once, so that nothing after the reader (walks, json.dumps, lxml, WeasyPrint) meets it."""
+    text = _unprefixed(out.decode("utf-8"))
     try:
-        doc, deep = json.loads(out), might_nest_deeper(out, limits.MAX_NESTING)
+        doc, deep = json.loads(text), might_nest_deeper(out, limits.MAX_NESTING)
     except RecursionError:  # nested deeper than the C decoder goes (2,000 divs)
         doc, deep = None, True
     if not deep:
         return doc["pandoc-api-version"], _split_blocks(doc["blocks"], names, marker), \
             _split_warnings(err, names)
     with _deep_recursion(len(out)):
-        doc = doc if doc is not None else _loads_python(out)
+        doc = doc if doc is not None else _loads_python(text)
         blocks = _split_blocks(doc["blocks"], names, marker, deep=True)
     return doc["pandoc-api-version"], blocks, _split_warnings(err, names)
 
@@ -233,42 +236,35 @@ def _deep_recursion(size: int) -> Iterator[None]:
         sys.setrecursionlimit(limit)
 
 
-def _loads_python(data: bytes) -> Any:
+def _loads_python(text: str) -> Any:
     """JSON deeper than the C decoder's recursion limit, read by the pure-Python decoder."""
     from json.scanner import py_make_scanner  # type: ignore[attr-defined]
 
     decoder = json.JSONDecoder()
     decoder.scan_once = py_make_scanner(decoder)  # type: ignore[attr-defined]
-    return decoder.decode(data.decode("utf-8"))
+    return decoder.decode(text)
 
 
 def _split_blocks(blocks: list[Node], names: list[str], marker: str, deep: bool = False
                   ) -> list[tuple[list[Node], int]]:
-    """Cut the combined block list at the boundary markers and undo --file-scope id prefixes;
-    `deep`: flatten what nests deeper than `limits.MAX_NESTING` (and say how deep it went)."""
+    """Cut the combined block list at the boundary markers; `deep`: flatten what nests deeper
+    than `limits.MAX_NESTING` (and say how deep it went)."""
     chunks: list[list[Node]] = [[]]
     for block in blocks:
         if block["t"] == "RawBlock" and marker in block["c"][1]:
             chunks.append([])
         else:
             chunks[-1].append(block)
-    out = []
-    for chunk, name in zip(chunks, names, strict=False):
-        nesting = 0
-        if deep:
-            chunk, nesting = flatten_deep(chunk, limits.MAX_NESTING)
-        out.append((_unprefix(chunk, name), nesting))
-    return out
+    if not deep:
+        return [(chunk, 0) for chunk in chunks[: len(names)]]
+    return [flatten_deep(chunk, limits.MAX_NESTING) for chunk in chunks[: len(names)]]
 
 
-def _unprefix(blocks: list[Node], name: str) -> list[Node]:
-    text = json.dumps(blocks, ensure_ascii=False)
-    if name not in text:
-        return blocks
-    prefix = name + "__"
-    # An empty fragment `[x](#)` comes back as a link to the file itself: "#f00003.md".
-    text = text.replace(f'"#{prefix}', '"#').replace(f'"{prefix}', '"').replace(f'"#{name}"', '"#"')
-    return json.loads(text)  # type: ignore[no-any-return]
+def _unprefixed(out: str) -> str:
+    """pandoc's JSON without the --file-scope prefixes of ids and fragments (`f00003.md__`), and
+    an empty fragment `[x](#)`, which comes back as a link to its file (`#f00003.md`), as `#`.
+    The names are our own (`pandoc.link_inputs`), so one pass over the text finds them all."""
+    return FILE_SELF_LINK.sub('"#"', FILE_SCOPE_PREFIX.sub(r'"\1', out))
 
 
 def _split_warnings(stderr: str, names: list[str]) -> dict[str, list[str]]:

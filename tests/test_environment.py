@@ -82,7 +82,7 @@ def test_a_full_disk_is_one_error_naming_the_file_and_leaves_no_temporary(tmp_pa
                      f"{sys.executable} -m pipeline build {ROOT / 'source'} --out {out} --format md,docx; "
                      f"echo rc=$?; ls -a {out}")
     assert "rc=2" in run.stdout, run.stdout + run.stderr
-    (line,) = [ln for ln in run.stderr.splitlines() if "GL608" in ln]
+    (line,) = [ln for ln in run.stderr.splitlines() if "GL612" in ln]
     assert re.search(rf"cannot write {out}/kleines-kryptographie-glossar\.md: No space left on device", line)
     assert "Traceback" not in run.stderr and not [n for n in run.stdout.split() if n.endswith(".tmp")]
 
@@ -104,7 +104,7 @@ def test_a_write_that_fails_for_lack_of_space_names_the_file(tmp_path: Path,
     monkeypatch.setattr(Path, "write_bytes", full)
     with pytest.raises(dg.GlossaryError) as failed:
         atomic.write_bytes(tmp_path / "book.pdf", b"%PDF")
-    assert failed.value.exit_code == 2 and failed.value.diagnostic.code == "GL608"
+    assert failed.value.exit_code == 2 and failed.value.diagnostic.code == "GL612"
     assert failed.value.diagnostic.message == f"cannot write {tmp_path / 'book.pdf'}: No space left on device"
     assert list(tmp_path.iterdir()) == []
 

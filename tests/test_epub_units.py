@@ -16,11 +16,11 @@ from test_epub import Package, _targets, dangling
 from pipeline import diagnostics as dg
 from pipeline import read_book
 from pipeline.config import BookConfig
+from pipeline.formats.common.images import svg_problem
 from pipeline.formats.context import BuildContext
 from pipeline.formats.epub import layout as epub_layout
 from pipeline.formats.epub.cover import HEIGHT, WIDTH, cover_png
 from pipeline.formats.epub.finish import well_formed
-from pipeline.formats.epub.images import svg_problem
 from pipeline.formats.epub.layout import assign_documents, file_stem, iri_escape
 from pipeline.formats.epub.package import zip_bytes
 from pipeline.formats.epub.verify import verify

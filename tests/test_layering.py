@@ -4,8 +4,9 @@
                ↘ formats (registry) → each format → formats.common, formats.context → model …
 
 Formats never import each other, the normaliser never imports a format, writers import only
-the model and the floor, the shared layer and their own package, and only `cli.py` prints or
-exits. A failure names the module and the import that breaks the rule.
+the model and the floor, the shared layer and their own package, and only the command faces
+(`cli.py`, `release/__main__.py`) print or exit. A failure names the module and the import
+that breaks the rule.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
-FLOOR = {"pipeline.version", "pipeline.model", "pipeline.diagnostics", "pipeline.config", "pipeline.i18n",
-         "pipeline.names", "pipeline.atomic", "pipeline.pandoc", "pipeline.pandoc_ast", "pipeline.limits",
-         "pipeline.pandoc_batch", "pipeline.pandoc_trace"}
+FLOOR = {"pipeline.version", "pipeline.cache", "pipeline.model", "pipeline.diagnostics",
+         "pipeline.config", "pipeline.i18n", "pipeline.names", "pipeline.atomic", "pipeline.pandoc",
+         "pipeline.pandoc_ast", "pipeline.sanitise", "pipeline.limits", "pipeline.pandoc_batch",
+         "pipeline.pandoc_trace"}
 SHARED = ("pipeline.formats.common", "pipeline.formats.context")
 MAX_LINES = 400
 
@@ -110,8 +112,20 @@ def _floor_below(name: str, imported: str) -> str:
     return ""
 
 
+def _serve_through_build(name: str, imported: str) -> str:
+    """`glossary serve` rebuilds through `build()` only (one narrow API the cache can speed up),
+    and only the CLI starts it."""
+    if _within(name, "pipeline.serve") and (
+            _within(imported, "pipeline.formats") or _within(imported, "pipeline.normalise")):
+        return "serve rebuilds through pipeline.build, not the formats or the normaliser"
+    if _within(imported, "pipeline.serve") and not _within(name, "pipeline.serve") and name != "pipeline.cli":
+        return "only the CLI uses pipeline.serve"
+    return ""
+
+
 RULES = {"formats-apart": _formats_apart, "normaliser-blind": _normaliser_blind,
-         "writers-narrow": _writers_narrow, "floor-below": _floor_below}
+         "writers-narrow": _writers_narrow, "floor-below": _floor_below,
+         "serve-through-build": _serve_through_build}
 
 
 @pytest.mark.parametrize("rule", sorted(RULES))
@@ -126,6 +140,9 @@ def test_the_rules_see_a_forbidden_import() -> None:
     assert _writers_narrow("pipeline.formats.epub.images", "pipeline.normalise.resources")
     assert _floor_below("pipeline.model", "pipeline.normalise.structure")
     assert not _writers_narrow("pipeline.formats.epub.images", "pipeline.formats.common.media")
+    assert _serve_through_build("pipeline.serve.session", "pipeline.formats.html")
+    assert _serve_through_build("pipeline.build", "pipeline.serve.session")
+    assert not _serve_through_build("pipeline.serve.session", "pipeline.build")
 
 
 def test_imports_are_read_relative_to_their_package() -> None:
@@ -137,8 +154,8 @@ def test_imports_are_read_relative_to_their_package() -> None:
 def test_only_the_cli_prints_or_exits() -> None:
     offenders = []
     for name, path in MODULES.items():
-        if name in ("pipeline.cli", "pipeline.__main__"):
-            continue
+        if name == "pipeline.cli" or name.endswith(".__main__"):
+            continue  # the command faces: `glossary`, `python -m pipeline.release`
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 func = node.func

@@ -194,8 +194,9 @@ def test_raw_html_anchors_are_links_like_any_other(tmp_path: Path) -> None:
     web = [n["c"][2][0] for n in iter_nodes(definition) if n["t"] == "Link" and not xref_target(n)]
     assert web == ["https://example.org/?a=1&b=2"]
     raw = [n["c"][1] for n in iter_nodes(definition) if n["t"] == "RawInline"]
-    # no </a> before the next <a>, or no href: left as it was
-    assert [r for r in raw if r.startswith("<a")] == ['<a href="#B">', '<a name="anchor">']
+    # no </a> before the next <a>, or no href: left raw HTML (which the sanitiser closes the way
+    # a browser reads it: the second <a> ends the first)
+    assert "".join(raw).count('<a href="#B">') == 1 and '<a name="anchor">' in "".join(raw)
     broken = [d for d in report if d.code == "GL101"]
     assert [(d.file, d.line, d.column) for d in broken] == [("a.md", 6, 1)]
     assert book.term("B").refs_in == ("A",)

@@ -61,3 +61,44 @@ def test_an_installed_wheel_builds_the_demo_outside_the_checkout(wheel: Path, tm
     assert done.returncode == 0, done.stderr
     assert (work / "build" / "html" / "index.html").is_file()
     assert (work / "build" / "html" / "assets" / "site.css").is_file()
+
+
+def test_the_wheel_carries_the_authoring_templates(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    folder = ROOT / "pipeline" / "authoring" / "templates"
+    templates = [p.relative_to(ROOT).as_posix() for p in folder.rglob("*") if p.is_file()]
+    assert len(templates) >= 9
+    missing = [t for t in templates if t not in names]
+    assert not missing, missing
+    assert "pipeline/styles/entry.md.j2" in names
+
+
+def test_an_installed_wheel_inits_a_glossary_that_builds(wheel: Path, tmp_path: Path) -> None:
+    """`glossary init /tmp/x && glossary build /tmp/x`, with the console script of the wheel."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True)
+    glossary = site / "bin" / "glossary"
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(glossary), *args], cwd=work, env=env, capture_output=True,
+                              text=True)
+
+    assert run("init", "x", "--language", "en").returncode == 0
+    done = run("build", "x", "--out", "out")
+    assert done.returncode == 0, done.stderr
+    for suffix in ("pdf", "epub", "docx", "md"):
+        assert (work / "out" / f"my-glossary.{suffix}").stat().st_size > 0
+    assert (work / "out" / "html" / "terms" / "Cross-reference.html").is_file()
+    added = run("new", "Index card", "x")
+    assert added.returncode == 0, added.stderr
+    assert (work / "x" / "Index-card.md").read_text(encoding="utf-8").startswith(
+        "## Index card {#Index-card .term}")
+    assert run("check", "x", "--strict").returncode == 0
+
+
+def test_the_wheel_carries_the_report_template(wheel: Path) -> None:
+    assert "pipeline/insight/report.html.j2" in zipfile.ZipFile(wheel).namelist()

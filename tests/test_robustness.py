@@ -57,7 +57,7 @@ def test_every_hostile_case_checks_into_diagnostics(name: str, tmp_path: Path,
 @pytest.mark.parametrize(("name", "code"), [
     ("brackets", "GL313"), ("entities", "GL313"), ("nested-divs", "GL314"),
     ("nested-html-divs", "GL314"), ("nested-quotes", "GL314"), ("nul-byte", "GL315"),
-    ("xref-link", "GL107"), ("broken-ooxml", "GL316"), ("symlinks", "GL310"), ("hidden-files", "GL601"),
+    ("xref-link", "GL609"), ("broken-ooxml", "GL609"), ("symlinks", "GL317"), ("hidden-files", "GL601"),
     ("nonentry-link", "GL107"), ("yaml-only", "GL305"),
 ])
 def test_each_hostile_entry_is_one_diagnostic_at_its_file(name: str, code: str, tmp_path: Path,
@@ -117,7 +117,7 @@ def test_symlinks_out_of_the_source_are_not_read_and_loops_end(tmp_path: Path) -
     texts = json.dumps([t.definition for t in read.terms], ensure_ascii=False)
     assert "GEHEIMNIS" not in texts and "DRAUSSEN" not in texts
     assert {t.id for t in read.terms} == {"Gesund", "Gesund-Zwei"}
-    refused = {d.file: d.message for d in report if d.code == "GL310"}
+    refused = {d.file: d.message for d in report if d.code == "GL317"}
     assert set(refused) == {"Symlink-Raus.md", "Ordner-Raus", "Kreis-A.md", "Kreis-B.md"}
     assert "outside" in refused["Symlink-Raus.md"] and "loops" in refused["Kreis-A.md"]
 
@@ -299,8 +299,8 @@ def test_a_tiny_time_budget_stops_each_format_with_one_diagnostic(tmp_path: Path
     report = dg.Report()
     with pytest.raises(dg.GlossaryError) as failed:
         build(book, tmp_path / "out", ["md", "docx", "html"], report)
-    found = {failed.value.diagnostic, *(d for d in report if d.code == "GL607")}
-    assert all(d.code == "GL607" for d in found) and len(found) == 3
+    found = {failed.value.diagnostic, *(d for d in report if d.code == "GL611")}
+    assert all(d.code == "GL611" for d in found) and len(found) == 3
     messages = sorted(d.message for d in found)
     assert messages[0].startswith("the HTML rendering that html, pdf and epub share failed (it took longer")
     assert messages[1:] == [f"the {f} took longer than [limits] time (0.001 s); not written (the previous "
@@ -320,7 +320,7 @@ def test_the_pdf_workers_are_stopped_when_the_time_is_up(tmp_path: Path) -> None
     with pytest.raises(dg.GlossaryError) as failed:
         build(book, tmp_path / "out", ["md", "pdf"], report)
     # (on a very busy machine the time may already be up in the HTML rendering before layout)
-    assert failed.value.diagnostic.code == "GL607"
+    assert failed.value.diagnostic.code == "GL611"
     assert _visible(tmp_path / "out") == ["glossar.md"]  # md was built; no PDF, no temporary
     assert multiprocessing.active_children() == []
 
@@ -366,7 +366,7 @@ def test_the_hostile_entries_build_in_every_format_into_valid_outputs(tmp_path: 
     except dg.GlossaryError as exc:
         pytest.fail(f"a format failed: {dg.format_text(exc.diagnostic)}")
     assert set(outputs) == {"md", "docx", "pdf", "epub", "html"}
-    wanted = {"GL310", "GL311", "GL313", "GL314", "GL315", "GL316", "GL107", "GL601"}
+    wanted = {"GL317", "GL311", "GL313", "GL314", "GL315", "GL609", "GL107", "GL601"}
     assert wanted <= {d.code for d in report}
     assert not [d for d in report if d.code in ("GL603", "GL604", "GL605")], list(report)
     assert_clean(epubcheck(outputs["epub"]))

@@ -11,6 +11,7 @@ the PDF, EPUB and DOCX, so when those are built in the same run they are built f
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import pandoc
+from .. import pandoc, sanitise
 from ..model import BROKEN_CLASS, SELF_CLASS, XREF_CLASS
 from ..pandoc_ast import Node, walk
 from .common.document import document
@@ -43,4 +43,12 @@ def _plain(node: Node) -> Node | list[Node] | None:
         return list(node["c"][1])
     if t == "Div" and "tagline" in node["c"][0][1]:
         return list(node["c"][1])
+    if t == "Image" and not _local(node["c"][2][0]):
+        return {"t": "Span", "c": [["", ["missing-media"], []], node["c"][1]]}
     return None
+
+
+def _local(url: str) -> bool:
+    """An image the Markdown may keep: a relative file or a `data:image/…` (the normaliser refused
+    remote and absolute ones, GL601; kept, they would be fetched by whoever renders the file)."""
+    return not url.startswith(("/", "\\")) and sanitise.url_ok(url, "img", "src")

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import diagnostics as dg
+from .. import pandoc
+from ..cache import CACHE_DIR, Cache
 from ..config import load_config, severities
 from ..model import Book
 from .load import load
@@ -24,18 +26,26 @@ def _quiet(_: str) -> None:
     pass
 
 
+def book_cache(source: Path, folder: Path | None = None, enabled: bool = True) -> Cache:
+    """The build cache of a glossary: `folder`, else `.glossary-cache/` beside its book.toml."""
+    root = (folder or source / CACHE_DIR) if enabled else None
+    return Cache(root, salt=pandoc.identity() if enabled else "")
+
+
 def read_book(source: Path, report: dg.Report, progress: Progress = _quiet,
-              out_dir: Path | None = None) -> Book:
+              cache: Cache | None = None, bodies: bool = True, out_dir: Path | None = None) -> Book:
     """Load every entry of `source` and resolve it into the Book; problems go to `report`.
 
-    `out_dir`: where the build writes; when it lies inside `source`, what it holds is not read
-    back as entries."""
+    With a `cache`, what was computed from the same inputs before is taken from it.
+    `bodies=False` (for `check`) may leave the taglines, definitions and sections of terms
+    found in the cache empty. `out_dir`: where the build writes; when it lies inside `source`,
+    what it holds is not read back as entries."""
     config = load_config(source, report)
     report.severities.update(severities(config))
     progress("reading entries")
-    loaded = load(source, config, report, progress, _written(source, out_dir, config.slug))
+    loaded = load(source, config, report, progress, cache, _written(source, out_dir, config.slug))
     progress("resolving ids and links")
-    return resolve(loaded, config, source, report)
+    return resolve(loaded, config, source, report, cache, bodies)
 
 
 def _written(source: Path, out_dir: Path | None, slug: str) -> tuple[Path, ...]:

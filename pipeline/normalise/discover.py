@@ -3,7 +3,7 @@
 - Files and folders whose name starts with `.` or `_` are not entries, and hidden folders
   (`.git`) are not even walked.
 - A symlink is resolved before anything is read: one that leads outside the source folder
-  (to a file or a folder) is refused (GL310), one that loops or dangles is reported and skipped.
+  (to a file or a folder) is refused (GL317), one that loops or dangles is reported and skipped.
   Symlinked folders inside the source folder are not followed — their files are read where
   they really are — so a link back to a parent (`loop -> .`) cannot make the walk endless.
 - Names are compared in Unicode NFC (a macOS file name `Übersicht.md` is stored decomposed),
@@ -49,6 +49,8 @@ def discover(source: Path, config: BookConfig, report: dg.Report,
 
 
 def _wanted(name: str, config: BookConfig) -> bool:
+    if name in config.front or name in config.back:  # pages, read by `load` on their own
+        return False
     return name.lower().endswith(SOURCE_SUFFIXES) and not any(
         fnmatch.fnmatch(name, pat) for pat in config.exclude)
 
@@ -129,3 +131,16 @@ def _within_limits(found: list[Found], config: BookConfig, report: dg.Report) ->
 def _unreadable(path: Path, root: Path, message: str) -> dg.Diagnostic:
     return dg.make(dg.FILE_UNREADABLE, _name(path, root) if path != root else ".", 0, 0, message,
                    "check the folder's permissions")
+
+
+def page_small_enough(rel: str, path: Path, config: BookConfig, report: dg.Report) -> bool:
+    """A front or back matter page within [limits] entry-size (book.toml has checked that it
+    is a file inside the source folder)."""
+    size = path.stat().st_size
+    if size <= config.limits.entry_size:
+        return True
+    report.add(dg.make(dg.ENTRY_TOO_LARGE, rel, 0, 0,
+                       f"the page has {shown_size(size)}, more than [limits] entry-size "
+                       f"({shown_size(config.limits.entry_size)}); left out",
+                       "shorten it, or raise entry-size in book.toml's [limits]"))
+    return False

@@ -9,6 +9,9 @@ characters of the normalised line, that is a decomposed `Ü` as one, as an edito
 
 NUL and the other C0 control characters (except tab and line breaks) are removed with one
 GL315 per file: XML 1.0 forbids them, so no EPUB or DOCX could carry them.
+
+What pandoc's reading of an entry can end in besides blocks is said here too: too slow to read
+(GL313, left out) and nested too deeply (GL314, flattened by `pandoc_batch`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import diagnostics as dg
+from ..limits import MAX_NESTING, shown_time
 from ..names import describe_char
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -63,3 +67,18 @@ def _without_controls(rel: str, text: str, first: re.Match[str], report: dg.Repo
                        f"control character {describe_char(first.group())}{more} removed",
                        "delete it: a text file holds no control characters besides tab and newline"))
     return _CONTROL.sub("", text)
+
+
+def too_slow(rel: str, line: int, advice: str, parse_time: float) -> dg.Diagnostic:
+    where = f" (it got stuck from line {line} on)" if line > 1 else ""
+    return dg.make(dg.ENTRY_TOO_COMPLEX, rel, line, 1 if line else 0,
+                   f"pandoc needs longer than [limits] parse-time ({shown_time(parse_time)}) to "
+                   f"read this entry{where}; left out",
+                   f"{advice}; or raise parse-time in book.toml's [limits]")
+
+
+def flattened(rel: str, depth: int) -> dg.Diagnostic:
+    return dg.make(dg.NESTING_TOO_DEEP, rel, 0, 0,
+                   f"lists, quotes, divs or emphasis nest {depth} levels deep; below level "
+                   f"{MAX_NESTING} they are published as plain text",
+                   f"nest at most {MAX_NESTING} levels")

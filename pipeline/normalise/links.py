@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -12,6 +11,7 @@ from .. import diagnostics as dg
 from ..model import BROKEN_CLASS, INDEX_ID, SELF_CLASS, XREF_CLASS
 from ..names import difference, look_alike
 from ..pandoc_ast import Link, Node, Span, attr, stringify
+from .closest import ClosestIds
 from .positions import LINK, Locator
 
 
@@ -31,16 +31,13 @@ class IdTable:
     folded: dict[str, list[str]]  # casefolded id/alias -> term ids
     # a heading id inside a term, as written and as published (`Term--id`) -> (term id, anchor)
     sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    _suggested: dict[str, list[str]] = field(default_factory=dict)
+    _closest: ClosestIds | None = field(default=None, repr=False)
 
     def suggestions(self, wanted: str) -> list[str]:
-        """Up to three close ids or aliases (cached: real glossaries repeat broken targets)."""
-        key = wanted.casefold()
-        if key not in self._suggested:
-            pool = {k.casefold(): k for k in (*self.ids, *self.aliases)}
-            close = difflib.get_close_matches(key, list(pool), n=3, cutoff=0.6)
-            self._suggested[key] = [pool[c] for c in close]
-        return self._suggested[key]
+        """Up to three ids or aliases that are really close to `wanted` (see `closest`)."""
+        if self._closest is None:  # built on the first broken link: a clean book never pays
+            self._closest = ClosestIds((*self.ids, *self.aliases))
+        return self._closest.closest(wanted)
 
 
 @dataclass
@@ -55,6 +52,7 @@ class LinkContext:
     seen: dict[str, int]  # url -> occurrences so far in this file
     local: dict[str, str]  # ids written inside this term -> their unique anchors
     refs: list[str] = field(default_factory=list)  # term ids linked, in first-use order
+    missing: list[tuple[str, str]] = field(default_factory=list)  # broken: (target, label text)
     url: str = ""  # the link being resolved, as written
     nth: int = 0  # its occurrence in the file
 
@@ -76,6 +74,7 @@ def rewrite_links(node: Node, ctx: LinkContext, table: IdTable) -> Node | None:
         return _unpublished(node, ctx) if _local(url) else None
     target = _resolve(wanted, ctx, table, stringify(inlines))
     if target is None:
+        ctx.missing.append((wanted[1] or wanted[0], stringify(inlines)))
         return Span(attr("", [BROKEN_CLASS, *a[1]], {"target": wanted[1] or wanted[0]}), inlines)
     if target.term == ctx.term_id and not target.fragment:
         ctx.add(dg.LINK_SELF, f"„{ctx.term_title}“ links to itself",

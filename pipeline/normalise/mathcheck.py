@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import diagnostics as dg
 from .. import pandoc
+from ..cache import Cache
 from ..model import Term
 from ..pandoc_ast import Node
 
@@ -28,21 +29,36 @@ class _Formula:
 
 
 def check_formulas(terms: Sequence[tuple[Term, Sequence[Node]]], source: Path,
-                   api_version: list[int], report: dg.Report) -> None:
+                   api_version: list[int], report: dg.Report, cache: Cache | None = None) -> None:
     """Report every formula texmath cannot read. `terms`: each term with its nodes in source
     order (`iter_nodes(term.content)`, or those of them a caller picked out), terms in file
-    order, as occurrences are counted per file."""
+    order, as occurrences are counted per file. A formula's verdict is kept in the cache."""
     formulas = _formulas(terms)
     distinct = sorted({(f.display, f.tex) for f in formulas})
-    try:
-        failed = pandoc.unreadable_math(distinct, api_version)
-    except pandoc.PandocError:
+    reasons = _verdicts(distinct, api_version, cache or Cache(None))
+    if reasons is None:
         return  # the writers will meet the same pandoc and report it there
-    reasons = {distinct[i]: why for i, why in failed.items()}
     texts: dict[str, str] = {}
     for f in formulas:
         if (f.display, f.tex) in reasons:
             report.add(_diagnostic(f, reasons[(f.display, f.tex)], source, texts))
+
+
+def _verdicts(distinct: list[tuple[bool, str]], api_version: list[int],
+              cache: Cache) -> dict[tuple[bool, str], str] | None:
+    """The formulas texmath cannot read -> why (cached per formula; one pandoc run for the rest)."""
+    keys = [cache.key("math", str(display), tex) for display, tex in distinct]
+    known = {f: cache.get_json("math", k) for f, k in zip(distinct, keys, strict=True)}
+    todo = [f for f in distinct if not isinstance(known[f], dict)]
+    try:
+        failed = pandoc.unreadable_math(todo, api_version) if todo else {}
+    except pandoc.PandocError:
+        return None
+    key_of = dict(zip(distinct, keys, strict=True))
+    for i, formula in enumerate(todo):
+        known[formula] = {"ok": i not in failed, "why": failed.get(i, "")}
+        cache.put_json("math", key_of[formula], known[formula])
+    return {f: str(v["why"]) for f, v in known.items() if isinstance(v, dict) and not v.get("ok")}
 
 
 def _formulas(terms: Sequence[tuple[Term, Sequence[Node]]]) -> list[_Formula]:

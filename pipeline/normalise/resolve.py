@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .. import diagnostics as dg
+from ..cache import Cache, digest
 from ..config import BookConfig
 from ..i18n import quotation_marks
 from ..model import (
@@ -19,16 +20,19 @@ from ..model import (
     LetterGroup,
     Location,
     Term,
+    anchor,
 )
-from ..pandoc_ast import Node, iter_nodes, stringify, transform
+from ..pandoc_ast import Node, stringify, transform
 from .collation import letter_of, sort_key
 from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
+from .pages import resolve_pages
 from .positions import Locator
-from .rawmarkup import check_raw
+from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
-from .structure import local_anchors, prefix_id, split, term_id_from_title
+from .structure import Parts, local_anchors, prefix_id, split, term_id_from_title
+from .titles import visible
 
 _PICKED = frozenset({"Image", "Math", "RawInline", "RawBlock"})  # what the image and formula checks read
 
@@ -42,23 +46,35 @@ class Named:
     aliases: list[str]
 
 
-def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report) -> Book:
-    """Turn loaded files into the immutable Book; every problem becomes a diagnostic."""
+def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
+            cache: Cache | None = None, bodies: bool = True) -> Book:
+    """Turn loaded files into the immutable Book; every problem becomes a diagnostic.
+
+    Files are resolved one by one (their links counted in file order, to be matched with their
+    positions), or found resolved in the cache. `bodies=False` is for `check`: terms found in
+    the cache then come without taglines, definition and sections."""
+    cache = cache or Cache(None)
     named = _assign_ids(loaded.files, report)
     table = _id_table(named, loaded.files, report)
-    # One link-occurrence counter per file, shared by its terms (read in file order), so the
-    # nth link to a target is matched with the nth position pandoc reported for it.
-    counters: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
-    terms = [_build_term(n, counters[n.raw.file], table, loaded.locator, config, report)
-             for n in named]
-    # One walk over each term finds its images and formulas for both checks.
-    walked = [(t, [n for n in iter_nodes(t.content) if n["t"] in _PICKED]) for t in terms]
+    table_key = table_digest(table, config.language)
+    by_file: dict[str, list[Named]] = defaultdict(list)
+    for n in named:
+        by_file[n.raw.file].append(n)
+
+    def build(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,
+              found: dg.Report) -> tuple[Term, list[Node]]:
+        return _build_term(n, seen, table, locator, config, found)
+
+    # Each term's images and formulas are picked up by the walk that resolves its links.
+    walked = [w for f in loaded.files
+              for w in resolve_file(f, by_file[f.name], build, table, table_key, cache, report, bodies)]
+    terms = [term for term, _ in walked]
     images: dict[str, dict[str, int]] = {f.name: {} for f in loaded.files}
     resources: Resources = {}
     for term, nodes in walked:  # still in file order, as the image counters need
         check_images(term, nodes, source, loaded.locator, images[term.source.file], resources)
-    check_formulas(walked, source, loaded.api_version, report)
-    check_raw(walked, report)
+    check_formulas(walked, source, loaded.api_version, report, cache)
+    pages = resolve_pages(loaded.pages, table, loaded.locator, config.language)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)
@@ -71,7 +87,24 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report)
         diagnostics=tuple(report),
         pandoc_api_version=tuple(loaded.api_version),
         resources=MappingProxyType(resources),
+        pages=pages,
+        fingerprint=_fingerprint(loaded, config, resources, pages),
     )
+
+
+def _fingerprint(loaded: Loaded, config: BookConfig, resources: Resources, pages: object) -> str:
+    """Everything the Book is made of: the files (their cache keys name their bytes), the
+    configuration, the pages and the images (with their sizes and times: writers read them)."""
+    images = sorted((k, r.name, r.problem, _stamp(r.path)) for k, r in resources.items())
+    return digest(repr(config), *(f.key or f.text for f in loaded.files), repr(pages), repr(images))
+
+
+def _stamp(path: Path | None) -> str:
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return "?"
+    return f"{st.st_size}:{st.st_mtime_ns}" if st else ""
 
 
 def _assign_ids(files: list[SourceFile], report: dg.Report) -> list[Named]:
@@ -154,18 +187,20 @@ def _sections(named: list[Named]) -> dict[str, list[tuple[str, str]]]:
     """Every heading id inside a term, so another entry can link to that section."""
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n in named:
-        for written, anchor in local_anchors(n.id, n.raw.blocks).items():
-            out[written].append((n.id, anchor))
-            out[anchor].append((n.id, anchor))
+        for written in dict.fromkeys(n.raw.header_ids):
+            unique = anchor(n.id, written)
+            out[written].append((n.id, unique))
+            out[unique].append((n.id, unique))
     return dict(out)
 
 
 def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator,
-                config: BookConfig, report: dg.Report) -> Term:
+                config: BookConfig, report: dg.Report) -> tuple[Term, list[Node]]:
+    """The term, and its images, formulas and raw HTML in source order (for the checks)."""
     raw = n.raw
     quoted = quotation_marks(config.language)
     title_text = stringify(transform(raw.title, quoted)).strip()
-    if not title_text:
+    if not visible(title_text):
         report.add(dg.make(dg.TERM_NO_TITLE, raw.file, raw.line, raw.column,
                            f"term #{n.id} has no title; its id is printed instead",
                            f"write the term before the braces: {'#' * raw.level} {n.id} {{#{n.id} .term}}"))
@@ -174,11 +209,16 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
     ctx = LinkContext(raw.file, n.id, title_text, raw.line, locator, seen,
                       local_anchors(n.id, raw.blocks))
 
+    picked: list[Node] = []
+
     def visit(node: Node) -> Node | list[Node] | None:
-        if node["t"] == "Link":
+        t = node["t"]
+        if t == "Link":
             return rewrite_links(node, ctx, table)
-        if node["t"] == "Quoted":
+        if t == "Quoted":
             return quoted(node)
+        if t in _PICKED:
+            picked.append(node)
         prefix_id(n.id, node)
         return None
 
@@ -191,6 +231,19 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
         report.add(dg.make(dg.SEEALSO_TEXT, raw.file, raw.line, raw.column,
                            f"the see-also list of „{title_text}“ holds „{text}“, which is no link; "
                            "printed as text", "write it as [Label](#Id), or move it out of the list"))
+    term = _term(n, raw, title, title_text, parts, ctx.refs, config)
+    return replace(term, missing_out=tuple(ctx.missing), anchors=_anchors(term)), picked
+
+
+def _anchors(term: Term) -> tuple[str, ...]:
+    """Section ids and the ids of headings at the top of the term's blocks (shallow: a deep walk
+    would cost as much as resolving the links)."""
+    blocks = (*term.definition, *(b for s in term.sections for b in s.blocks))
+    return (*(s.id for s in term.sections), *(b["c"][1][0] for b in blocks if b["t"] == "Header"))
+
+
+def _term(n: Named, raw: RawTerm, title: list[Node], title_text: str, parts: Parts, refs: list[str],
+          config: BookConfig) -> Term:
     letter, _label = letter_of(title_text, config.language)
     return Term(
         id=n.id, title=tuple(title), title_text=title_text,
@@ -198,7 +251,7 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
         aliases=tuple(n.aliases), taglines=tuple(tuple(t) for t in parts.taglines),
         definition=tuple(parts.definition), sections=tuple(parts.sections),
         see_also=tuple(parts.see_also), links_index=parts.links_index,
-        refs_out=tuple(ctx.refs), refs_in=(),
+        refs_out=tuple(refs), refs_in=(),
         source=Location(raw.file, raw.line, raw.column), original_id=raw.id,
     )
 

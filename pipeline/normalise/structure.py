@@ -159,7 +159,8 @@ def _see_also_items(blocks: list[Node]) -> tuple[list[SeeAlso], bool, list[str]]
                 items.append(SeeAlso(target[0], tuple(node["c"][1]), stringify(node["c"][1])))
                 found = True
             elif node.get("t") == "Span" and BROKEN_CLASS in node["c"][0][1]:
-                items.append(SeeAlso(None, tuple(node["c"][1]), stringify(node["c"][1])))
+                wanted = next((v for k, v in node["c"][0][2] if k == "target"), "")
+                items.append(SeeAlso(None, tuple(node["c"][1]), stringify(node["c"][1]), wanted))
                 found = True
             elif node.get("t") == "Span" and SELF_CLASS in node["c"][0][1]:
                 found = True  # the term itself (GL103): not a see-also of its own

@@ -15,13 +15,15 @@ WeasyPrint cannot show MathML in, converts it itself.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from ... import diagnostics as dg
-from ... import pandoc
+from ... import pandoc, sanitise
+from ...cache import Cache
 from ...model import BROKEN_CLASS, Book, Term, anchor, xref_target
 from ...pandoc_ast import Div, Link, Node, Plain, RawBlock, Span, Str, attr, walk
 from .document import metadata
@@ -64,19 +66,91 @@ class Fragments:
     terms: Mapping[str, TermFragments]
 
 
-def render(book: Book, report: dg.Report) -> Fragments:
-    """Render every term's fragments to HTML in a single pandoc run."""
-    fragments: list[list[Node]] = []
-    plans = [_plan(term, fragments) for term in book.terms]
+def render(book: Book, report: dg.Report, cache: Cache | None = None) -> Fragments:
+    """Render every term's fragments to HTML in a single pandoc run; with a cache, only the
+    terms not rendered before (keyed by the term's fingerprint, or by its exact pandoc input
+    when it has none)."""
+    cache = cache or Cache(None)
+    salt = json.dumps([list(book.pandoc_api_version), book.config.language])
+    found: dict[str, TermFragments] = {}
+    todo: list[tuple[Term, str, _Plan, list[list[Node]]]] = []
+    for term in book.terms:
+        fragments: list[list[Node]] = []
+        plan = None if term.fingerprint else _plan(term, fragments)
+        key = cache.key("fragments", salt, term.fingerprint or json.dumps(fragments, ensure_ascii=False))
+        hit = _cached(cache, key)
+        if hit is not None:
+            found[term.id] = hit
+            continue
+        if plan is None:
+            plan = _plan(term, fragments)
+        todo.append((term, key, plan, fragments))
+    if todo:
+        rendered, clean = _pandoc([f for _, _, _, f in todo], book, report)
+        for (term, key, plan, _), pieces in zip(todo, rendered, strict=True):
+            kept = _sanitised(term, plan, pieces, report)
+            found[term.id] = _assemble(term, plan, pieces)
+            if clean and kept:  # what warned is rendered again next time, so it warns again
+                cache.put_json("fragments", key, _encode(found[term.id]))
+    return Fragments(book, MappingProxyType({t.id: found[t.id] for t in book.terms}))
+
+
+def _encode(t: TermFragments) -> list[object]:
+    sections = [[s.id, s.kind, s.title, s.body] for s in t.sections]
+    return [t.id, t.title, list(t.taglines), t.definition, sections,
+            [[link.target, link.label] for link in t.see_also], [list(n) for n in t.notes]]
+
+
+def _cached(cache: Cache, key: str) -> TermFragments | None:
+    value = cache.get_json("fragments", key)
+    try:
+        ident, title, taglines, definition, sections, see_also, notes = value
+        return TermFragments(ident, title, tuple(taglines), definition,
+                             tuple(SectionFragments(*s) for s in sections),
+                             tuple(LinkFragment(*link) for link in see_also),
+                             tuple((a, b) for a, b in notes))
+    except (TypeError, ValueError):
+        return None
+
+
+def _pandoc(terms: list[list[list[Node]]], book: Book, report: dg.Report) -> tuple[list[list[str]], bool]:
+    """Each term's fragments as HTML (one pandoc run for all), and whether pandoc was silent."""
+    flat = [f for fragments in terms for f in fragments]
     doc = {"pandoc-api-version": list(book.pandoc_api_version), "meta": metadata(book),
-           "blocks": [b for i, f in enumerate(fragments) for b in (_marker(i), Div(attr(), f))]}
+           "blocks": [b for i, f in enumerate(flat) for b in (_marker(i), Div(attr(), f))]}
     out, warnings = pandoc.convert_json(doc, "html5", ["--mathml", "--wrap=none"])
     for line in warnings.splitlines():
         report.add(dg.make(dg.RENDER_WARNING, "", 0, 0, f"pandoc (html): {line}",
                            "check the entry the message names"))
-    pieces = _split(out.decode("utf-8"), len(fragments))
-    terms = {t.id: _assemble(t, plan, pieces) for t, plan in zip(book.terms, plans, strict=True)}
-    return Fragments(book, MappingProxyType(terms))
+    pieces = _split(out.decode("utf-8"), len(flat))
+    out_terms: list[list[str]] = []
+    at = 0
+    for fragments in terms:
+        out_terms.append(pieces[at:at + len(fragments)])
+        at += len(fragments)
+    return out_terms, not warnings.strip()
+
+
+def _sanitised(term: Term, plan: _Plan, pieces: list[str], report: dg.Report) -> bool:
+    """Every piece of the term through the allowlist once more, after pandoc (in place);
+    whether nothing had to be removed.
+
+    The normaliser cleaned the entry already; what pandoc makes of the cleaned AST (MathML from
+    TeX, attributes it adds) must pass the same rules, so a finding here is reported too."""
+    indexes = [plan.title, *plan.taglines, plan.definition, *plan.sections, *plan.section_titles,
+               *plan.see_also, *plan.notes]
+    gone: list[str] = []
+    for i in indexes:
+        cleaned = sanitise.clean(pieces[i], placeholders=True)
+        if not sanitise.unchanged(pieces[i], cleaned):
+            gone += [g for found in sanitise.removed([pieces[i]], cleaned) for g in found]
+        pieces[i] = cleaned
+    if gone:
+        where = term.source
+        report.add(dg.make(dg.UNSAFE_REMOVED, where.file, where.line, where.column,
+                           f"„{term.title_text}“: removed from the rendered HTML: {', '.join(gone[:4])}",
+                           "the entry was cleaned when it was read; report this as a bug"))
+    return not gone
 
 
 def _marker(i: int) -> Node:

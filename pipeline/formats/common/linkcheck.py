@@ -8,6 +8,7 @@ an EPUB too; a DOCX has one story, so its anchors are fragments of that file).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Collection, Mapping
@@ -36,10 +37,8 @@ class Output:
 
     def follow(self, source: str, url: str) -> Target:
         """Follow a local URL written in file `source` (the caller skips external ones)."""
-        parts = urlsplit(url)
-        target = source if not parts.path else posixpath.normpath(
-            posixpath.join(posixpath.dirname(source), unquote(parts.path)))
-        fragment = unquote(parts.fragment)
+        path, _, fragment = _split(url)
+        target = source if not path else _joined(posixpath.dirname(source), path)
         if target == ".." or target.startswith("../"):
             return Target(OUTSIDE, target, fragment)
         if target not in self.files:
@@ -52,3 +51,15 @@ class Output:
 def is_external(url: str) -> bool:
     """A URL with a scheme (`https:`, `mailto:`, `data:`) or a network path (`//host`)."""
     return bool(SCHEME.match(url))
+
+
+@functools.lru_cache(maxsize=65536)
+def _split(url: str) -> tuple[str, str, str]:
+    """(path, query, fragment) of a URL, percent-decoded (outputs repeat their links a lot)."""
+    parts = urlsplit(url)
+    return unquote(parts.path), parts.query, unquote(parts.fragment)
+
+
+@functools.lru_cache(maxsize=65536)
+def _joined(folder: str, path: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, path))

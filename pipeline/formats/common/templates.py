@@ -28,7 +28,23 @@ def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
     return env
 
 
+class BookView:
+    """The Book as a template sees it: every use is noted. A page that reads the book depends
+    on all of it, so the build cache keeps it under the whole book's fingerprint."""
+
+    __slots__ = ("_book", "read")
+
+    def __init__(self, book: Book) -> None:
+        self._book = book
+        self.read = False
+
+    def __getattr__(self, name: str) -> Any:
+        self.read = True
+        return getattr(self._book, name)
+
+
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
-    """What every template gets: the book, its config, the labels for its language."""
-    return {"book": book, "config": book.config, "labels": labels(book.config.language),
+    """What every template gets: the book (a `BookView`), its config, the labels for its
+    language and its writing direction."""
+    return {"book": BookView(book), "config": book.config, "labels": labels(book.config.language),
             "direction": text_direction(book.config.language), **extra}

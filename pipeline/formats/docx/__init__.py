@@ -23,7 +23,7 @@ from ...model import Book
 from ...pandoc_ast import Div, Node, Para, attr, text_inlines
 from ..common.document import document
 from ..context import STYLES_DIR
-from . import bookmarks, images, prepare, verify
+from . import bookmarks, images, prepare, safety, verify
 from . import ooxml as ox
 
 if TYPE_CHECKING:
@@ -142,3 +142,11 @@ def _check(data: bytes, path: Path, report: dg.Report) -> None:
         report.add(dg.make(dg.OUTPUT_INVALID, path.name, 0, 0,
                            f"bookmark name {name!r} is invalid or not unique for Word",
                            "report this as a bug in the DOCX backend"))
+    unsafe = safety.problems(data)
+    if unsafe:  # never published, not even without --strict: Word would act on it when opened
+        report.extend(dg.make(dg.OUTPUT_INVALID, path.name, 0, 0, f"docx: {p}",
+                              "report this as a bug: entries' raw Word XML is removed on reading")
+                      for p in unsafe[1:])
+        raise dg.GlossaryError(dg.make(dg.OUTPUT_INVALID, path.name, 0, 0,
+                                       f"docx not written: {unsafe[0]}",
+                                       "report this as a bug: entries' raw Word XML is removed on reading"))

@@ -16,7 +16,7 @@ from ...config import build_time
 from ...i18n import labels
 from ...model import INDEX_ID
 from ..common.xml import parse_xml
-from .cover import cover_png
+from .cover import cover_fonts, cover_png
 from .documents import COVER_IMAGE, COVER_PAGE, CSS_DIR, NAV_FILE, STYLE_FILES, Document, Documents, TocEntry
 from .finish import XHTML
 from .layout import INDEX_FILE, Layout, assign_documents, iri_escape
@@ -46,7 +46,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
 def _epub(book: Book, ctx: BuildContext) -> bytes:
     fragments = ctx.fragments(book)
     layout = assign_documents(book, fragments)
-    pages = Documents(book, fragments, layout, ctx.styles_dir, ctx.report)
+    pages = Documents(book, fragments, layout, ctx.styles_dir, ctx.report, ctx.cache,
+                      ctx.styles_key("epub"))
     chapters = [pages.chapter(c) for c in layout.chapters]
     toc = table_of_contents(book, layout)
     words = labels(book.config.language)
@@ -55,7 +56,7 @@ def _epub(book: Book, ctx: BuildContext) -> bytes:
                                                                words["index"])]
     documents = [pages.cover_page(), pages.title_page(), pages.nav(toc, guide), *chapters, pages.index()]
     spine = [_item(d, "nav" if d.path == NAV_FILE else "") for d in documents]
-    cover = Item(COVER_IMAGE, "cover-img", "image/png", cover_png(book.config, ctx.styles_dir))
+    cover = Item(COVER_IMAGE, "cover-img", "image/png", _cover(book, ctx))
     images = [Item(i.path, i.item_id, i.media_type, i.data) for i in pages.media.images]
     modified = build_time()
     entries = package(book.config, spine, [*_styles(ctx.styles_dir), *images], cover, toc,
@@ -63,6 +64,18 @@ def _epub(book: Book, ctx: BuildContext) -> bytes:
                       _accessibility(book, chapters), modified)
     verify(entries, book, ctx.report)
     return zip_bytes(entries, modified)
+
+
+def _cover(book: Book, ctx: BuildContext) -> bytes:
+    """The cover PNG (drawn once for a title, subtitle, authors, publisher and fonts)."""
+    c = book.config
+    key = ctx.cache.key("epub-cover", ctx.styles_key("epub"), c.title, c.subtitle, *c.authors, "|",
+                        c.publisher, cover_fonts(ctx.styles_dir))
+    data = ctx.cache.get("epub-cover", key)
+    if data is None:
+        data = cover_png(c, ctx.styles_dir)
+        ctx.cache.put("epub-cover", key, data)
+    return data
 
 
 def table_of_contents(book: Book, layout: Layout) -> list[TocEntry]:

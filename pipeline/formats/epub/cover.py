@@ -65,6 +65,12 @@ def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
+def cover_fonts(styles_dir: Path) -> str:
+    """Which font files the cover is drawn with (their paths and sizes), for the cache key."""
+    fonts = [_font(styles_dir, "cover-title", "serif:bold"), _font(styles_dir, "cover-text", "sans-serif")]
+    return "|".join(f"{f}:{f.stat().st_size}" if f else "-" for f in fonts)
+
+
 def _font(styles_dir: Path, name: str, pattern: str) -> Path | None:
     """A font file from the styles folder, else fontconfig's best match for `pattern`."""
     for suffix in _FONT_SUFFIXES:

@@ -7,8 +7,11 @@ the templates, checked entry by entry, then finished by `finish.DocumentPass`.
 
 from __future__ import annotations
 
+import json
+import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +19,12 @@ from typing import Any
 import jinja2
 
 from ... import diagnostics as dg
+from ...cache import Cache
 from ...model import INDEX_ID, Book, Term
 from ..common.fragments import Fragments, retarget
+from ..common.memo import remembered
 from ..common.templates import environment, template_context
-from .finish import DocumentPass, well_formed
+from .finish import DocumentPass, Finished, well_formed
 from .images import PackageImages
 from .layout import INDEX_FILE, Chapter, Layout
 
@@ -49,7 +54,7 @@ class Documents:
     """Renders each document of the book."""
 
     def __init__(self, book: Book, rendered: Fragments, layout: Layout, styles: Path,
-                 report: dg.Report) -> None:
+                 report: dg.Report, cache: Cache | None = None, styles_key: str = "") -> None:
         self.book = book
         self.rendered = rendered
         self.layout = layout
@@ -59,6 +64,10 @@ class Documents:
         paths = {c.path for c in layout.chapters} | {INDEX_FILE, COVER_PAGE, TITLE_PAGE, NAV_FILE,
                                                       COVER_IMAGE}
         self.finisher = DocumentPass(book, self.media, paths, report)
+        self.cache = cache or Cache(None)
+        # What every cached piece depends on besides its own view: templates, config, resources.
+        images = sorted((k, r.name, _stamp(r.path)) for k, r in book.resources.items())
+        self.salt = self.cache.key("epub", styles_key, repr(book.config), repr(images))
 
     def chapter(self, chapter: Chapter) -> Document:
         entries = [self._entry(self.book.term(t), chapter.path) for t in chapter.term_ids]
@@ -92,8 +101,55 @@ class Documents:
         css = [f"{base}{CSS_DIR}/{name}" for name in STYLE_FILES]
         xhtml = self.env.get_template(template).render(template_context(
             self.book, doc_title=title, stylesheets=css, base=base, **extra))
-        finished = self.finisher.finish(xhtml, path)
+        finished = self._finished(xhtml, path)
         return Document(path, item_id, title, finished.content, finished.properties)
+
+    def _finished(self, xhtml: str, path: str) -> Finished:
+        """The finishing pass, or its result from the cache; the images it carried into the
+        package are carried again (same order, same names), or the pass runs again."""
+        key = self.cache.key("epub-document", self.salt, path, xhtml)
+        published: list[tuple[str, str, str | None]] = []
+
+        def compute(report: dg.Report) -> tuple[Finished, list[tuple[str, str, str | None]]]:
+            with self._reporting_to(report), self._logging(published):
+                return self.finisher.finish(xhtml, path), published
+
+        finished, calls = remembered(self.cache, "epub-document", key, self.report, compute,
+                                     _encode_finished, _decode_finished)
+        if calls is not published and not self._replayed(calls):
+            self.cache.put("epub-document", key, b"")  # a stale entry: forget it, then redo
+            return self._finished(xhtml, path)
+        return finished
+
+    def _replayed(self, calls: list[tuple[str, str, str | None]]) -> bool:
+        """Publish the images a cached document carried; False if any lands elsewhere now."""
+        with self._reporting_to(dg.Report()):
+            return all(self.media.publish(src, self.book.term(term)) == target
+                       for src, term, target in calls if term in self.book)
+
+    @contextmanager
+    def _reporting_to(self, report: dg.Report) -> Iterator[None]:
+        saved = self.finisher.report, self.media.report
+        self.finisher.report = self.media.report = report
+        try:
+            yield
+        finally:
+            self.finisher.report, self.media.report = saved
+
+    @contextmanager
+    def _logging(self, calls: list[tuple[str, str, str | None]]) -> Iterator[None]:
+        publish = self.media.publish
+
+        def logged(url: str, term: Term) -> str | None:
+            target = publish(url, term)
+            calls.append((url, term.id, target))
+            return target
+
+        self.media.publish = logged  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            self.media.publish = publish  # type: ignore[method-assign]
 
     def _entry(self, term: Term, path: str) -> str:
         """One entry's XHTML (`section.entry`), links retargeted for the document at `path`."""
@@ -117,5 +173,32 @@ class Documents:
                        "back": self.layout.href(path, term.id, f"{term.id}--fnref-{n}")}
                       for n, (nid, body) in enumerate(r.notes, start=1)],
         }
-        chunk = self.env.get_template("entry.xhtml.j2").render(template_context(self.book, entry=view))
-        return well_formed(chunk, term, self.report)
+        key = self.cache.key("epub-entry", self.salt, json.dumps(view, ensure_ascii=False))
+        given = template_context(self.book, entry=view)
+
+        def compute(report: dg.Report) -> str:
+            return well_formed(self.env.get_template("entry.xhtml.j2").render(given), term, report)
+
+        return remembered(self.cache, "epub-entry", key, self.report, compute, str, str,
+                          given["book"], self.book.fingerprint)
+
+
+def _stamp(path: Path | None) -> str:
+    """A resolved image's identity for cache keys: size and modification time."""
+    if path is None:
+        return ""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "?"
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _encode_finished(value: tuple[Finished, list[tuple[str, str, str | None]]]) -> Any:
+    finished, calls = value
+    return [finished.content.decode("utf-8"), list(finished.properties), calls]
+
+
+def _decode_finished(value: Any) -> tuple[Finished, list[tuple[str, str, str | None]]]:
+    content, properties, calls = value
+    return Finished(content.encode("utf-8"), tuple(properties)), [tuple(c) for c in calls]

@@ -182,6 +182,9 @@ def _alttext(math: etree._Element) -> None:
         if ann.get("encoding") == "application/x-tex" and ann.text:
             math.set("alttext", ann.text.strip())
             return
+    text = " ".join("".join(str(t) for t in math.itertext()).split())  # MathML written as raw HTML: its text
+    if text:
+        math.set("alttext", text)
 
 
 def _properties(root: etree._Element) -> tuple[str, ...]:

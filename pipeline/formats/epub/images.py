@@ -1,9 +1,9 @@
 """Images of entries, carried into the package: the files the normaliser resolved, core types only.
 
 Which file an image is comes from `Book.resource` (resolved once, when the book was read).
-Remote, outside and missing files were reported then; here non-core types and unsafe SVGs are
-refused too, and the image is shown as its alt text, so the package never needs the network
-and epubcheck never sees a foreign resource.
+Remote, outside and missing files were reported then, broken and unsafe files by `pick`; here
+non-core types are refused too, and the image is shown as its alt text, so the package never
+needs the network and epubcheck never sees a foreign resource.
 """
 
 from __future__ import annotations
@@ -12,13 +12,10 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from lxml import etree
-
 from ... import diagnostics as dg
 from ...model import MEDIA_TYPES, Book, Resource, Term
 from ...names import slugify
 from ..common.media import pick
-from ..common.xml import xml_parser
 
 IMAGES_DIR = "images"
 MAX_IMAGE_BYTES = 20_000_000
@@ -26,7 +23,6 @@ MAX_IMAGE_BYTES = 20_000_000
 SUPPORTED_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/svg+xml",
                                    "image/webp"})
 _CORE_SUFFIXES = sorted(s for s, t in MEDIA_TYPES.items() if t in SUPPORTED_IMAGE_TYPES)
-_XLINK = "{http://www.w3.org/1999/xlink}href"
 
 
 @dataclass(frozen=True)
@@ -68,10 +64,6 @@ class PackageImages:
         if len(data) > MAX_IMAGE_BYTES:
             self._refuse(term, url, f"is larger than {MAX_IMAGE_BYTES // 1_000_000} MB", "make it smaller")
             return None
-        problem = svg_problem(data) if resource.media_type == "image/svg+xml" else None
-        if problem:
-            self._refuse(term, url, problem, "make the SVG self-contained (no scripts, no external files)")
-            return None
         name = self._package_name(resource.name)
         return Image(name, f"img-{len(self.images) + 1}", resource.media_type, data)
 
@@ -92,21 +84,3 @@ class PackageImages:
         where = term.source
         self.report.add(dg.make(dg.RESOURCE_REFUSED, where.file, where.line, where.column,
                                 f"„{term.title_text}“: image {url} {why}; the EPUB shows its alt text", hint))
-
-
-def svg_problem(data: bytes) -> str | None:
-    """Why an SVG cannot go into the package as is (scripts, external references), or None."""
-    try:
-        root = etree.fromstring(data, xml_parser())
-    except etree.XMLSyntaxError as exc:
-        return f"is not well-formed SVG ({exc})"
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if etree.QName(el).localname in ("script", "foreignObject"):
-            return f"contains <{etree.QName(el).localname}>"
-        for attr in ("href", _XLINK):
-            ref = el.get(attr)
-            if ref and not ref.startswith(("#", "data:")):
-                return f"references {ref}"
-    return None

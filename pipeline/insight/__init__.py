@@ -1,0 +1,1 @@
+"""Insight into a glossary: check summaries, SARIF, the health report, unlinked mentions."""

@@ -1,0 +1,98 @@
+"""Resolving a file's terms, or finding them resolved in the build cache.
+
+What a file resolves to depends on its own text, the final ids and aliases of its terms, the
+book's language and the table of everything links may point at (`IdTable`). Under a key of
+exactly those, the cache keeps two entries: the file's findings with its terms' light parts
+(read by every run, `check` included) and the terms' bodies (read only when a format needs
+them). Editing one entry's text leaves the table as it was, so every other file is found
+resolved; adding, renaming or removing a term changes the table and every file is resolved
+again from its cached blocks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from .. import diagnostics as dg
+from ..cache import Cache
+from ..model import Term
+from ..pandoc_ast import Node
+from .links import IdTable
+from .load import SourceFile, ensure_blocks
+from .positions import Locator
+from .records import diagnostic_to_json, diagnostics_from_json, term_from_json, term_to_json
+
+LIGHT, BODIES = "resolved", "bodies"
+_BODY = ("taglines", "definition", "sections")
+Builder = Callable[[Any, dict[str, int], IdTable, Locator, dg.Report], tuple[Term, list[Node]]]
+
+
+def table_digest(table: IdTable, language: str) -> str:
+    """Everything of the table a link's resolution (and its 'did you mean') can depend on."""
+    return json.dumps([language, sorted(table.ids), sorted(table.aliases.items()),
+                       sorted(table.files.items()), sorted(table.sections.items())],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def resolve_file(f: SourceFile, named: Sequence[Any], build: Builder, table: IdTable, table_key: str,
+                 cache: Cache, report: dg.Report, bodies: bool) -> list[tuple[Term, list[Node]]]:
+    """The file's terms with their images, formulas and raw HTML, and its findings in `report`.
+
+    `named`: the file's terms with their final ids and aliases, in file order. Without
+    `bodies`, a term found in the cache has no taglines, definition or sections (for `check`)."""
+    key = cache.key(LIGHT, f.key, table_key, json.dumps([[n.id, n.aliases] for n in named]))
+    found = _cached(key, cache, bodies)
+    if found is not None:
+        terms, picked, diagnostics = found
+        report.extend(diagnostics)
+        return _fingerprinted(key, list(zip(terms, picked, strict=True)), cache)
+    ensure_blocks(f, cache)
+    own = dg.Report()
+    locator = Locator({f.name: f.text})
+    seen: dict[str, int] = {}  # link occurrences in the file, to match them with positions
+    walked = [build(n, seen, table, locator, own) for n in named]
+    locator.settle(own)
+    _store(key, walked, list(own), cache)
+    report.extend(own)
+    return _fingerprinted(key, walked, cache)
+
+
+def _fingerprinted(key: str, walked: list[tuple[Term, list[Node]]], cache: Cache
+                   ) -> list[tuple[Term, list[Node]]]:
+    """The terms, each with the fingerprint writers key their own caches by."""
+    return [(replace(t, fingerprint=cache.key("term", key, str(i))), p)
+            for i, (t, p) in enumerate(walked)]
+
+
+def _cached(key: str, cache: Cache, bodies: bool
+            ) -> tuple[list[Term], list[list[Node]], list[dg.Diagnostic]] | None:
+    light = cache.get_json(LIGHT, key)
+    full = cache.get_json(BODIES, key) if bodies and light is not None else None
+    if light is None or (bodies and not isinstance(full, list)):
+        return None
+    try:
+        terms = [dict(t) for t in light["terms"]]
+        if full is not None:
+            for t, body in zip(terms, full, strict=True):
+                t.update(zip(_BODY, body, strict=True))
+        else:
+            for t in terms:
+                t.update({k: [] for k in _BODY})
+        return ([term_from_json(t) for t in terms], [list(p) for p in light["picked"]],
+                diagnostics_from_json(light["diagnostics"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _store(key: str, walked: list[tuple[Term, list[Node]]], diagnostics: list[dg.Diagnostic],
+           cache: Cache) -> None:
+    if not cache.enabled:
+        return
+    light = [term_to_json(replace(t, taglines=(), definition=(), sections=())) for t, _ in walked]
+    cache.put_json(LIGHT, key, {"terms": light, "picked": [p for _, p in walked],
+                                "diagnostics": [diagnostic_to_json(d) for d in diagnostics]})
+    full = [term_to_json(t) for t, _ in walked]
+    cache.put_json(BODIES, key, [[t[k] for k in _BODY] for t in full])

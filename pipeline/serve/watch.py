@@ -1,0 +1,92 @@
+"""Watching the source and styles folders, and running one rebuild at a time.
+
+The watching is `watchfiles` (Rust `notify`: inotify, FSEvents, ReadDirectoryChangesW), which
+also debounces: it hands over a set of changes once no new one arrived for `STEP_MS`. An
+editor's save (temporary file, rename, touch) thus arrives as one set. Sets that arrive while a
+rebuild runs are merged and rebuilt together once it ends, so a burst of saves costs at most one
+rebuild more.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import watchfiles
+
+R = TypeVar("R")
+STEP_MS = 50  # quiet time that ends a burst of file events
+# Folders in the source that are the tool's own output, never the author's: a change there must
+# not start a rebuild (the build cache lives next to book.toml).
+IGNORED_DIRS = (".glossary-cache",)
+_log = logging.getLogger(__name__)
+
+
+class Rebuilder(Generic[R]):
+    """Runs `rebuild(changed)` on its own thread, one at a time, merging what arrives meanwhile."""
+
+    def __init__(self, rebuild: Callable[[set[Path]], R], done: Callable[[R], None]) -> None:
+        self._rebuild, self._done = rebuild, done
+        self._pending: set[Path] = set()
+        self._wanted = False
+        self._stopping = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._loop, name="glossary-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request(self, changed: Iterable[Path]) -> None:
+        """Ask for a rebuild after `changed` (may be empty: rebuild anyway, e.g. a new PDF)."""
+        with self._cond:
+            self._pending.update(changed)
+            self._wanted = True
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._wanted or self._stopping)
+                if self._stopping:
+                    return
+                changed, self._pending, self._wanted = self._pending, set(), False
+            self._done(self._rebuild(changed))
+
+    def stop(self, timeout: float) -> None:
+        """No rebuild starts after this; waits up to `timeout` s for the running one."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+
+class Watcher:
+    """Calls `changed(paths)` for every burst of changes under `folders` until `stop`."""
+
+    def __init__(self, folders: Iterable[Path], changed: Callable[[set[Path]], None]) -> None:
+        self.folders = sorted({f.resolve() for f in folders})
+        self._changed = changed
+        self._stop = threading.Event()
+        self._filter = watchfiles.DefaultFilter(
+            ignore_dirs=(*watchfiles.DefaultFilter.ignore_dirs, *IGNORED_DIRS))
+        self._thread = threading.Thread(target=self._loop, name="glossary-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _loop(self) -> None:
+        try:
+            for changes in watchfiles.watch(*self.folders, watch_filter=self._filter, step=STEP_MS,
+                                            stop_event=self._stop, raise_interrupt=False):
+                self._changed({Path(path) for _, path in changes})
+        except Exception as exc:  # a folder that vanished, too many inotify watches: say so, don't die
+            _log.error("watching %s stopped: %s", ", ".join(map(str, self.folders)), exc)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
