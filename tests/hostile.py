@@ -2,6 +2,7 @@
 
     python tests/hostile.py OUT            # write the corpus into OUT/
     python tests/hostile.py OUT --run      # ... then check and build every book, timed
+    python tests/hostile.py OUT --run --no-cache   # ... every step cold
 
 Each case is a tiny book beside one healthy entry (`Gesund.md`), so a test can see that the
 hostile entry is reported and the rest still built. `write_corpus` merges every entry-level case
@@ -139,13 +140,15 @@ def write_corpus(root: Path) -> list[Path]:
     return books
 
 
-def run(books: list[Path], out: Path) -> int:
-    """Check and build every book in all formats, timed; a traceback or exit 3 is a failure."""
+def run(books: list[Path], out: Path, cache: bool = True) -> int:
+    """Check and build every book in all formats, timed; a traceback or exit 3 is a failure.
+    `cache=False`: every step cold (`--no-cache`); else the build finds what check cached."""
     rows, bad, started = [], 0, time.perf_counter()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764374400"}
     for book in books:
         for step in ("check", "build"):
-            args = [sys.executable, "-m", "pipeline", step, str(book), "-q"]
+            args = [sys.executable, "-m", "pipeline", step, str(book), "-q",
+                    *(() if cache else ("--no-cache",))]
             if step == "build":
                 args += ["--out", str(out / book.name)]
             t0 = time.perf_counter()
@@ -166,9 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out", type=Path)
     p.add_argument("--run", action="store_true", help="check and build every book, timed")
+    p.add_argument("--no-cache", action="store_true", help="run every step without the build cache")
     args = p.parse_args(argv)
     books = write_corpus(args.out / "corpus")
-    return run(books, args.out / "built") if args.run else 0
+    return run(books, args.out / "built", cache=not args.no_cache) if args.run else 0
 
 
 if __name__ == "__main__":

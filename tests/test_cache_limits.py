@@ -44,7 +44,7 @@ def test_a_lowered_entry_size_leaves_the_entry_out_of_a_warm_read_too(messy: Pat
     (messy / "Gross.md").write_text("## Groß {#Gross .term}\n\n***Viel***\n\n" + "Wort " * 800 + "\n",
                                     encoding="utf-8")
     first, _ = _read(messy, tmp_path / "c")
-    assert "#Gross" in first or '"Gross"' in first
+    assert '"Gross"' in first
     _limits(messy, 'entry-size = "2 kB"')
     warm, codes = _read(messy, tmp_path / "c")
     assert warm == _read(messy, None)[0]
@@ -60,9 +60,9 @@ def test_decomposed_and_precomposed_spellings_share_one_cache_entry(messy: Path,
                      encoding="utf-8")
     (messy / "Zeiger.md").write_text("## Zeiger {#Zeiger .term}\n\n***Zeigt***\n\n[Ü](#Übersicht)\n",
                                      encoding="utf-8")
-    cold, codes = _read(messy, None)
-    assert _read(messy, tmp_path / "c")[0] == cold and "GL101" not in [
-        d["code"] for d in json.loads(cold)[1] if d["file"] == "Zeiger.md"]
+    cold, _ = _read(messy, None)
+    assert _read(messy, tmp_path / "c")[0] == cold
+    assert [d["code"] for d in json.loads(cold)[1] if d["file"] in ("Zeiger.md", "Uebersicht.md")] == []
     entry.write_text(unicodedata.normalize("NFC", entry.read_text(encoding="utf-8")), encoding="utf-8")
     cache = book_cache(messy, tmp_path / "c")
     report = Report()
