@@ -268,7 +268,7 @@ def test_out_inside_the_source_is_not_read_back(inside: str, tmp_path: Path) -> 
         terms = found
 
 
-def test_pandoc_failing_in_the_shared_html_costs_only_html_pdf_and_epub(tmp_path: Path) -> None:
+def test_pandoc_failing_in_the_shared_html_costs_only_html_pdf_epub_and_json(tmp_path: Path) -> None:
     wrapper = tmp_path / "pandoc"
     wrapper.write_text(f'#!/bin/sh\nfor a in "$@"; do [ "$a" = html5 ] && {{ echo "boom" >&2; exit 83; }}; '
                        f'done\nexec {pandoc_path()} "$@"\n')
@@ -276,7 +276,8 @@ def test_pandoc_failing_in_the_shared_html_costs_only_html_pdf_and_epub(tmp_path
     out = tmp_path / "out"
     run = _glossary("build", str(SMALL), "--out", str(out), env={**ENV, "GLOSSARY_PANDOC": str(wrapper)})
     assert run.returncode == 1, run.stderr
-    assert sorted(p.suffix or p.name for p in out.iterdir() if not p.name.startswith(".")) == [".docx", ".md"]
+    built = sorted(p.suffix or p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert built == [".docx", ".md", ".ttl"]
     (line,) = [ln for ln in run.stderr.splitlines() if "[GL604]" in ln]
-    assert "the HTML rendering that html, pdf and epub share failed (pandoc failed: boom)" in line
+    assert "the HTML rendering that html, pdf, epub and json share failed (pandoc failed: boom)" in line
     assert "Traceback" not in run.stderr

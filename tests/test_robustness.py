@@ -307,7 +307,8 @@ def test_a_tiny_time_budget_stops_each_format_with_one_diagnostic(tmp_path: Path
     found = {failed.value.diagnostic, *(d for d in report if d.code == "GL611")}
     assert all(d.code == "GL611" for d in found) and len(found) == 3
     messages = sorted(d.message for d in found)
-    assert messages[0].startswith("the HTML rendering that html, pdf and epub share failed (it took longer")
+    shared = "the HTML rendering that html, pdf, epub and json share failed (it took longer"
+    assert messages[0].startswith(shared)
     assert messages[1:] == [f"the {f} took longer than [limits] time (0.001 s); not written (the previous "
                             "file is kept)" for f in ("docx", "md")]
     assert _visible(tmp_path / "out") == []

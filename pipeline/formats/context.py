@@ -62,7 +62,7 @@ class BuildContext:
         return self.report.strict
 
     def fragments(self, book: Book) -> Fragments:
-        """The book's HTML fragments, rendered once per run and shared by html, pdf and epub."""
+        """The book's HTML fragments, rendered once per run and shared by html, pdf, epub and json."""
         if id(book) not in self._fragments:
             from .common.fragments import render
 
@@ -71,12 +71,12 @@ class BuildContext:
                 self._fragments[id(book)] = render(book, self.report, self.cache)
             except (pandoc.PandocError, TimeBudgetExceeded) as exc:
                 # Every format that needs the rendering fails with this one error; the others
-                # (md, docx) are built all the same.
+                # (md, docx, skos) are built all the same.
                 late = isinstance(exc, TimeBudgetExceeded)
                 why = "it took longer than [limits] time" if late else f"pandoc failed: {exc}"
                 self._fragments[id(book)] = dg.GlossaryError(dg.make(
                     dg.TIME_BUDGET if late else dg.TOOL_FAILED, "", 0, 0,
-                    f"the HTML rendering that html, pdf and epub share failed ({why}); they were "
+                    f"the HTML rendering that html, pdf, epub and json share failed ({why}); they were "
                     "not written", "the other formats were built"))
         found = self._fragments[id(book)]
         if isinstance(found, dg.GlossaryError):
