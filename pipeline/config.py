@@ -67,16 +67,27 @@ def _str_list(v: Any) -> tuple[str, ...]:
     return tuple(x.strip() for x in v if x.strip())
 
 
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
 def _date(v: Any) -> str:
+    """A calendar day, a month (`2025-03`) or a year (`2025`, also as a TOML integer): ISO 8601."""
     if isinstance(v, dt.datetime):
         return v.date().isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
-    s = _str(v)
+    if isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999:
+        return str(v)
+    s = _str(v) if not isinstance(v, int | float) else ""
+    m = _PARTIAL_DATE.match(s)
+    if m and (m.group(2) is None or 1 <= int(m.group(2)) <= 12):
+        return s
     try:
         dt.date.fromisoformat(s)
     except ValueError:
-        raise ValueError("must be a date like 2026-11-29") from None
+        raise ValueError("must be a date like 2026-11-29, a month like 2026-11 or a year like 2026") from None
+    if len(s) != 10:  # fromisoformat also reads 20261129 and week dates; the book prints what it reads
+        raise ValueError("must be a date like 2026-11-29, a month like 2026-11 or a year like 2026")
     return s
 
 

@@ -202,7 +202,8 @@ def _body_paragraphs_outside_toc(docx: Path) -> list[etree._Element]:
 
 
 @pytest.mark.parametrize(("name", "in_text", "in_list"), [
-    ("demo", "(→ S. ?)", "(S. ?)"), ("docx-ids", "(→ p. ?)", "(p. ?)")])
+    ("demo", "\u00a0(→\u00a0S.\u00a0?)", "\u00a0(S.\u00a0?)"),
+    ("docx-ids", "\u00a0(→\u00a0p.\u00a0?)", "\u00a0(p.\u00a0?)")])
 def test_every_cross_reference_is_followed_by_a_pageref(
         name: str, in_text: str, in_list: str, fixture_docx: Built) -> None:
     docx, _ = fixture_docx(name)

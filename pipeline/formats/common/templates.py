@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from ...i18n import labels
+from ...i18n import labels, written_date
 from ...model import INDEX_ID, Book
 
 
@@ -44,6 +44,8 @@ class BookView:
 
 
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
-    """What every template gets: the book (a `BookView`), its config, the labels for its language."""
-    return {"book": BookView(book), "config": book.config, "labels": labels(book.config.language),
-            **extra}
+    """What every template gets: the book (a `BookView`), its config, the labels for its language
+    and the date as the language writes it (`date_text`; `config.date` stays ISO for metadata)."""
+    c = book.config
+    return {"book": BookView(book), "config": c, "labels": labels(c.language),
+            "date_text": written_date(c.date, c.language), **extra}
