@@ -167,6 +167,8 @@ STYLES: tuple[Style, ...] = (
           rpr=(font(HEADING_FONT), *bold(), color(INK))),
     Style("TOC2", "toc 2", based_on="Normal", next="TOC2", builtin=True,
           ppr=(right_tab(), spacing(0, 0), el("ind", left=284))),
+    Style("Aliases", "Aliases", based_on="BodyText", next="Tagline",
+          ppr=(el("keepNext"), spacing(0, 60)), rpr=(color(MUTED), *size(9))),
     Style("Tagline", "Tagline", based_on="BodyText", next="BodyText",
           ppr=(el("keepNext"), spacing(0, 160)), rpr=(*italic(), color(MUTED))),
     Style("SeeAlso", "See Also", based_on="BodyText", rpr=tuple(size(10))),
