@@ -26,6 +26,14 @@ class PdfConfig:
 
 
 @dataclass(frozen=True)
+class EpubConfig:
+    """`[epub]`: an accessibility conformance claim, made only by whoever checked it."""
+
+    conformance: str = ""  # dcterms:conformsTo, e.g. "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+    certified_by: str = ""  # a11y:certifiedBy; with a claim, defaults to the publisher or authors
+
+
+@dataclass(frozen=True)
 class BookConfig:
     """Everything `book.toml` can set; every field has a default."""
 
@@ -45,6 +53,7 @@ class BookConfig:
     front: tuple[str, ...] = ()  # pages before the first letter, relative to the source folder
     back: tuple[str, ...] = ()  # pages after the index
     pdf: PdfConfig = field(default_factory=PdfConfig)
+    epub: EpubConfig = field(default_factory=EpubConfig)
     severities: tuple[tuple[str, str], ...] = ()  # [diagnostics]: (code, error|warning|info|ignore)
 
     @property
@@ -148,6 +157,8 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
     for key, value in raw.items():
         if key == "pdf" and isinstance(value, dict):
             pdf = _pdf_section(value, report, text)
+        elif key == "epub" and isinstance(value, dict):
+            values["epub"] = _epub_section(value, report, text)
         elif key == "diagnostics" and isinstance(value, dict):
             values["severities"] = _diagnostics_section(value, text)
         elif key in _TOP:
@@ -197,6 +208,32 @@ def _pdf_section(table: dict[str, Any], report: dg.Report, text: str) -> PdfConf
         else:
             report.add(_unknown(f"pdf.{key}", text, ("page-size",)))
     return PdfConfig(page_size=size)
+
+
+# EPUB Accessibility 1.1 §2.1: "EPUB Accessibility 1.1 - WCAG 2.x Level A|AA|AAA"; also the
+# IDPF's 1.0 identifiers, which reading systems still read.
+_CONFORMANCE = re.compile(r"^(EPUB Accessibility 1\.1 - WCAG 2\.[0-9] Level A{1,3}|"
+                          r"http://www\.idpf\.org/epub/a11y/accessibility-20170105\.html#wcag-a{1,3})$")
+
+
+def _conformance(v: Any) -> str:
+    s = _str(v)
+    if not _CONFORMANCE.match(s):
+        raise ValueError('must be a claim like "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"')
+    return s
+
+
+_EPUB: dict[str, Any] = {"conformance": _conformance, "certified-by": _str}
+
+
+def _epub_section(table: dict[str, Any], report: dg.Report, text: str) -> EpubConfig:
+    found: dict[str, str] = {}
+    for key, value in table.items():
+        if key in _EPUB:
+            found[key.replace("-", "_")] = _convert(_EPUB[key], f"epub.{key}", value, text)
+        else:
+            report.add(_unknown(f"epub.{key}", text, tuple(_EPUB)))
+    return EpubConfig(**found)
 
 
 _SEVERITIES = ("error", "warning", "info", "ignore")
@@ -272,7 +309,7 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
 
 
 # What a misspelt key is compared with: the canonical spellings (`authors`, not `author`).
-_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "diagnostics")
+_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "epub", "diagnostics")
 
 
 def _unknown(key: str, text: str, known: tuple[str, ...] = _SUGGESTIONS) -> dg.Diagnostic:

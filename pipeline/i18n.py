@@ -45,6 +45,7 @@ _LABELS: dict[str, dict[str, str]] = {
                          "Überschriften gliedern nach Buchstabe, Begriff und Abschnitt."),
         "a11y_math": "Formeln liegen als MathML vor.",
         "a11y_images": "Alle Abbildungen haben Textalternativen.",
+        "a11y_no_claim": "Eine Konformität nach WCAG wurde nicht geprüft und wird nicht beansprucht.",
     },
     "en": {
         "contents": "Contents",
@@ -82,6 +83,7 @@ _LABELS: dict[str, dict[str, str]] = {
                          "headings structure it by letter, term and section."),
         "a11y_math": "Formulas are provided as MathML.",
         "a11y_images": "All images have text alternatives.",
+        "a11y_no_claim": "Conformance with WCAG has not been checked and is not claimed.",
     },
 }
 
