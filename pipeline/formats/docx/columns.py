@@ -5,8 +5,9 @@ section is closed by a `w:sectPr` in its last paragraph. pandoc writes one secti
 `w:sectPr`, copied from the reference document: page size, margins, footer). So the body is cut
 in three, each with a copy of that `w:sectPr`: everything before the index (as it was), the
 index heading (one column, continuing on the page the heading's own page break starts), and the
-entries (continuous, in columns). Copying the final section's properties keeps a custom
-reference document's page setup and footer on every part.
+entries (continuous, in columns), closed by an empty continuous section that balances them.
+Copying the final section's properties keeps a custom reference document's page setup and
+footer on every part.
 """
 
 from __future__ import annotations
@@ -59,8 +60,13 @@ def _split(root: etree._Element, bookmark: str, columns: int, gap: int) -> bool:
     before = _last_paragraph_before(body, heading)
     _properties(before).append(copy.deepcopy(final))  # the book so far keeps its section as it was
     _properties(heading).append(_section(final, continuous=True))
-    index = _section(final, continuous=True, columns=columns, gap=gap)
-    body.replace(final, index)
+    # The entries' section ends with an empty paragraph of its own and the document with a
+    # continuous one-column section: Word and LibreOffice balance columns only before a
+    # continuous break, so a short index fills both columns evenly, as in the PDF.
+    end = etree.Element(_w("p"))
+    _properties(end).append(_section(final, continuous=True, columns=columns, gap=gap))
+    final.addprevious(end)
+    body.replace(final, _section(final, continuous=True))
     return True
 
 
