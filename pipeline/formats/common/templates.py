@@ -10,6 +10,7 @@ import jinja2
 
 from ...i18n import labels, written_date
 from ...model import INDEX_ID, Book
+from .linebreaks import bound
 
 
 def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
@@ -24,6 +25,7 @@ def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    env.filters["unbroken"] = bound  # display text: no line begins with "-Tutorial" (linebreaks.py)
     env.globals["INDEX_ID"] = INDEX_ID
     return env
 

@@ -9,7 +9,6 @@ DejaVu (via fontconfig). Same inputs and fonts give the same bytes (no timestamp
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ...config import BookConfig
+from ..common import linebreaks
 
 WIDTH, HEIGHT = 1600, 2560  # 1:1.6, the ratio most stores recommend
 MARGIN = 150
@@ -76,14 +76,21 @@ def _font(styles_dir: Path, name: str, pattern: str) -> Path | None:
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, path: Path | None, size: int, max_lines: int) -> Font:
-    """The largest font size (down to half of `size`) that sets `text` in `max_lines` lines."""
+    """The largest font size (down to half of `size`) that sets `text` in `max_lines` lines;
+    a somewhat smaller one (to 80 %) if that leaves no single word on the last line."""
+    found: Font | None = None
     font = _load(path, size)
     for s in range(size, size // 2, -max(2, size // 20)):
         font = _load(path, s)
         lines = _lines(draw, text, font)
-        if len(lines) <= max_lines and all(draw.textlength(x, font=font) <= _TEXT_WIDTH for x in lines):
+        if len(lines) > max_lines or any(draw.textlength(x, font=font) > _TEXT_WIDTH for x in lines):
+            continue
+        if not linebreaks.lonely(lines):
+            return font
+        found = found or font
+        if s < size * 0.8:
             break
-    return font
+    return found or font
 
 
 def _load(path: Path | None, size: int) -> Font:
@@ -93,17 +100,9 @@ def _load(path: Path | None, size: int) -> Font:
 
 
 def _lines(draw: ImageDraw.ImageDraw, text: str, font: Font) -> list[str]:
-    """Greedy wrap to the text width, breaking between words or after a hyphen."""
-    lines: list[str] = []
-    for word in text.split():
-        for i, piece in enumerate(re.findall(r"[^-]+-?|-", word)):
-            joiner = "" if i else " "
-            candidate = f"{lines[-1]}{joiner}{piece}" if lines else piece
-            if lines and draw.textlength(candidate, font=font) <= _TEXT_WIDTH:
-                lines[-1] = candidate
-            else:
-                lines.append(piece)
-    return lines
+    """The lines the text chooses at this size (`common.linebreaks`: no line begins with a
+    hyphen, no word alone on the last line when that can be avoided)."""
+    return linebreaks.lines(text, lambda s: draw.textlength(s, font=font), _TEXT_WIDTH)
 
 
 def _height(draw: ImageDraw.ImageDraw, text: str, font: Font | None) -> int:
