@@ -62,7 +62,7 @@ def lines(text: str, width: Callable[[str], float], max_width: float) -> list[st
     @cache
     def best(start: int) -> tuple[int, float, tuple[int, ...]]:
         """(lines, cost, ends) of the best layout of pieces[start:]."""
-        options = []
+        options: list[tuple[int, float, tuple[int, ...]]] = []
         for end in [s for s in starts if s > start] + [len(ps)]:
             line = join(ps[start:end])
             w = width(line)
