@@ -273,7 +273,7 @@ def test_styles_and_language_come_from_the_reference(
     for style_id in GLOSSARY_STYLES:
         assert _style(ours, style_id) == _style(ref, style_id), style_id
     fonts = "w:docDefaults/w:rPrDefault/w:rPr/w:rFonts/@w:ascii"
-    assert xpath(ours, fonts) == xpath(ref, fonts) == ["Cambria"]
+    assert xpath(ours, fonts) == xpath(ref, fonts) == ["Source Serif Pro"]  # the PDF's face
     # the reference says de-DE; pandoc sets the book's language (de -> de-DE, en-GB stays)
     assert xpath(ref, "w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val") == ["de-DE"]
     assert xpath(ours, "w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val") == [language]
@@ -304,12 +304,15 @@ def test_custom_reference_document_from_the_styles_folder(tmp_path: Path) -> Non
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "word/styles.xml":
-                data = data.replace(b'w:ascii="Cambria"', b'w:ascii="Garamond"')
+                data = data.replace(b'"Source Serif Pro"', b'"Garamond"')
+                data = data.replace(b'"Source Sans Pro"', b'"Arial"')
             dst.writestr(info, data)
     report = dg.Report()
     out = build(fixture_path("docx-ids"), tmp_path / "out", ["docx"], report, styles_dir=styles)
     styles_xml = part(out["docx"], "word/styles.xml")
     assert xpath(styles_xml, "w:docDefaults/w:rPrDefault/w:rPr/w:rFonts/@w:ascii") == ["Garamond"]
+    with zipfile.ZipFile(out["docx"]) as z:  # the packaged faces are embedded only when named
+        assert not [n for n in z.namelist() if n.endswith(".odttf")]
 
 
 def test_reference_falls_back_to_built_in_then_generated(tmp_path: Path,

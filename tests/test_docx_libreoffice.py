@@ -21,6 +21,7 @@ from conftest import build_into, fixture_path
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 from test_docx import W, heading_bookmarks, hyperlinks, part, text, xpath
+from test_pdf import words
 
 pytestmark = pytest.mark.slow
 PDF_FILTER = 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"}}'
@@ -130,9 +131,11 @@ def test_page_references_show_the_page_of_their_target(name: str, word: str,
     assert f"{word} ?" not in body  # LibreOffice computed every PAGEREF field
     assert len(re.findall(rf"\(→ {re.escape(word)} \d+\)", body)) > 3
     index_start = max(i for i, page in enumerate(c.pages) if page.lstrip().startswith("Index"))
-    # in reading order (the index has two columns), a wrapped entry joined again
-    raw = subprocess.run(["pdftotext", "-f", str(index_start + 1), str(c.pdf), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    # column by column (the index has two), a wrapped entry joined again
+    page_words, width, _ = words(c.pdf)
+    raw = " ".join(w.text for page in page_words[index_start:] for column in (False, True)
+                   for w in sorted((w for w in page if (w.x1 > width / 2) is column),
+                                   key=lambda w: (round(w.y1), w.x1)))
     # pdftotext drops the hyphen of a compound wrapped at its hyphen: compare without hyphens
     flowing = re.sub(r"-\s*", "", re.sub(r"\s+", " ", raw))
     checked = 0
@@ -171,7 +174,7 @@ def test_the_index_is_set_in_two_columns(name: str, converted: dict[str, Convert
     rows = _index_rows(converted[name])
     entry = re.compile(r"\S.*\.{3,}\s*\d+$")
     two = [r for r in rows if len(r) == 2 and all(entry.match(cell) for cell in r)]
-    assert len(two) >= (3 if name == "docx-ids" else 12), rows[:20]
+    assert len(two) >= (3 if name == "docx-ids" else 8), rows[:20]
     assert not any(len(r) > 2 for r in rows)
 
 
@@ -185,3 +188,15 @@ def test_a_page_reference_never_breaks_and_follows_the_whole_word(converted: dic
     for compound in ("XOR-Verknüpfung", "TLS-Verbindung", "Klartext-Fragmente"):
         assert re.search(rf"{compound} \(→ S\. \d+\)", body), compound
     assert not re.search(r"(XOR|TLS|Klartext) \(→ S\. \d+\)-", body)
+
+
+def test_libreoffice_shows_the_embedded_faces(converted: dict[str, Converted]) -> None:
+    """The DOCX carries Source Serif Pro and Source Sans Pro; LibreOffice sets the text in them
+    though fontconfig knows neither (CI installs no such font), as in the PDF."""
+    installed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["pdffonts", str(converted["demo"].pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    used = {line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:] if line.strip()}
+    assert {"SourceSerifPro-Regular", "SourceSerifPro-Bold", "SourceSansPro-Bold"} <= used, used
+    if "Source Serif Pro" not in installed:
+        assert not any(name.startswith(("Caladea", "Carlito", "DejaVuSerif")) for name in used), used

@@ -52,7 +52,7 @@ def test_bound_puts_no_break_spaces_where_a_break_is_forbidden() -> None:
 @pytest.mark.parametrize("title", TITLES)
 def test_the_cover_sets_titles_by_these_rules_at_real_widths(title: str) -> None:
     draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
-    font = cover._fit(draw, title, cover._font(STYLES, "cover-title", "serif:bold"), 150, 4)
+    font = cover._fit(draw, title, cover._fonts(STYLES)[0], 150, 4)
     lines = cover._lines(draw, title, font)
     assert "".join(lines).replace(" ", "") == title.replace(" ", "")
     assert all(not line.startswith("-") for line in lines)

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from ...i18n import labels, written_date
 from ...model import INDEX_ID, Book
+from .fonts import face_rules
 from .linebreaks import bound
 
 
@@ -27,6 +29,7 @@ def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     env.filters["unbroken"] = bound  # display text: no line begins with "-Tutorial" (linebreaks.py)
     env.globals["INDEX_ID"] = INDEX_ID
+    env.globals["font_faces"] = lambda: markupsafe.Markup(face_rules())  # CSS, not text to escape
     return env
 
 

@@ -23,7 +23,7 @@ from ...model import Book
 from ...pandoc_ast import Div, Node, Para, attr, text_inlines
 from ..common.document import document
 from ..context import STYLES_DIR
-from . import bookmarks, columns, images, prepare, safety, verify
+from . import bookmarks, columns, fonts, images, prepare, safety, verify
 from . import ooxml as ox
 from .styles import INDEX_GAP
 
@@ -46,6 +46,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     with reference_doc(ctx.styles_dir) as reference, images.staged(book) as media_dir:
         data = _run_pandoc(doc, reference, media_dir, ctx)
     data = columns.index_in_columns(data, _index_bookmark(doc), gap=INDEX_GAP)
+    data = fonts.embedded(data)
     _check(data, path, ctx.report)
     with ctx.output(path) as tmp:
         tmp.write_bytes(data)

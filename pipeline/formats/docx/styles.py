@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..common.fonts import SANS, SERIF
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
-BODY_FONT = "Cambria"  # Word's serif; LibreOffice substitutes Caladea (metric-compatible) or DejaVu
-HEADING_FONT = "Calibri"  # Word's sans; LibreOffice substitutes Carlito or DejaVu Sans
+# The PDF's faces, embedded in every DOCX (`fonts.py`; common/fonts.py says where they come from)
+BODY_FONT = SERIF
+HEADING_FONT = SANS
 MONO_FONT = "Consolas"
 BODY_SIZE = 11
 LANGUAGE = "de-DE"  # pandoc overrides it with the book's language

@@ -2,8 +2,9 @@
 
 PNG rather than SVG because reading systems' library views (Apple Books, Kobo, Kindle's
 converter) show raster covers reliably and SVG covers often not at all. Text is drawn with a
-font from `styles/epub/fonts/cover-title.*` and `cover-text.*` when present, else the system's
-DejaVu (via fontconfig). Same inputs and fonts give the same bytes (no timestamps in the PNG).
+font from `styles/epub/fonts/cover-title.*` and `cover-text.*` when present, else the book's
+packaged faces (common/fonts.py), else the system's serif and sans (via fontconfig). Same
+inputs and fonts give the same bytes (no timestamps in the PNG).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ...config import BookConfig
-from ..common import linebreaks
+from ..common import fonts, linebreaks
 
 WIDTH, HEIGHT = 1600, 2560  # 1:1.6, the ratio most stores recommend
 MARGIN = 150
@@ -33,8 +34,7 @@ def cover_png(config: BookConfig, styles_dir: Path) -> bytes:
     """The cover image as PNG bytes."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title_path = _font(styles_dir, "cover-title", "serif:bold")
-    text_path = _font(styles_dir, "cover-text", "sans-serif")
+    title_path, text_path = _fonts(styles_dir)
     title = _fit(draw, config.title, title_path, 150, 4)
     subtitle = _fit(draw, config.subtitle, text_path, 70, 4) if config.subtitle else None
     band_top, title_top = 560, 680
@@ -57,16 +57,25 @@ def cover_png(config: BookConfig, styles_dir: Path) -> bytes:
 
 def cover_fonts(styles_dir: Path) -> str:
     """Which font files the cover is drawn with (their paths and sizes), for the cache key."""
-    fonts = [_font(styles_dir, "cover-title", "serif:bold"), _font(styles_dir, "cover-text", "sans-serif")]
-    return "|".join(f"{f}:{f.stat().st_size}" if f else "-" for f in fonts)
+    return "|".join(f"{f}:{f.stat().st_size}" if f else "-" for f in _fonts(styles_dir))
 
 
-def _font(styles_dir: Path, name: str, pattern: str) -> Path | None:
-    """A font file from the styles folder, else fontconfig's best match for `pattern`."""
+def _fonts(styles_dir: Path) -> tuple[Path | None, Path | None]:
+    """Title and text faces: the styles folder's, else the book's (Source Serif Pro Bold and
+    Source Sans Pro, as in the PDF), else fontconfig's serif and sans."""
+    return (_font(styles_dir, "cover-title", "serif:bold", fonts.face(fonts.SERIF, bold=True)),
+            _font(styles_dir, "cover-text", "sans-serif", fonts.face(fonts.SANS)))
+
+
+def _font(styles_dir: Path, name: str, pattern: str, packaged: Path | None = None) -> Path | None:
+    """A font file from the styles folder, else the packaged face, else fontconfig's best
+    match for `pattern`."""
     for suffix in _FONT_SUFFIXES:
         path = styles_dir / "epub" / "fonts" / f"{name}{suffix}"
         if path.is_file():
             return path
+    if packaged is not None:
+        return packaged
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
