@@ -60,6 +60,10 @@ ID_INVALID = _register("GL207", "id-invalid", E, "pandoc cannot read a term head
 TERM_NO_TITLE = _register("GL208", "term-no-title", E, "term heading has no text")
 TERM_NO_CLASS = _register("GL209", "term-missing-class", W,
                           "a heading that looks like a term has no .term class (read as a term)")
+PAGE_ID_CONFLICT = _register("GL210", "page-id-conflict", E,
+                             "a front/back page's id is a term's, the index's or another page's")
+PAGE_NO_TITLE = _register("GL211", "page-no-title", N,
+                          "a front/back page does not start with a heading (titled after its file)")
 # Files (GL3xx)
 FILE_UNREADABLE = _register("GL301", "file-unreadable", E, "file cannot be read or is not UTF-8")
 FILE_EMPTY = _register("GL302", "file-empty", W, "file is empty")

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Protocol
 from urllib.parse import unquote
 
 from .config import BookConfig
@@ -168,14 +169,40 @@ class IndexGroup:
     entries: tuple[IndexEntry, ...]
 
 
+FRONT, BACK = "front", "back"  # `Page.role`
+PAGE_CLASS = "page"  # the class of a page's title heading in the pandoc document
+
+
 @dataclass(frozen=True)
 class Page:
-    """A front or back matter page (`front`/`back` in book.toml): no term, its links resolved
-    like a term's (a link to a term is an `xref` link, a broken one plain text)."""
+    """A front or back matter page (`front`/`back` in book.toml): no term, but linked and
+    linking like one. Its id is the id of the heading it starts with (else derived from its
+    file name); every other id on it is made unique like a term's (`Page--ident`), and its
+    links are resolved like a term's (a link to a term is an `xref` link, a broken one text)."""
 
-    role: str  # "front" or "back"
+    id: str
+    role: str  # FRONT or BACK
+    title: tuple[Node, ...]  # inlines: the heading it starts with, else a title from its file name
+    title_text: str
     source: Location
-    blocks: tuple[Node, ...]
+    blocks: tuple[Node, ...]  # everything after the title; headings relative to it (2 = first level)
+    anchors: tuple[str, ...] = ()  # the ids of its headings (after the title), as published
+    # A digest of everything the page is made of: writers key what they cache for it by it.
+    fingerprint: str = field(default="", compare=False)
+
+
+class Owner(Protocol):
+    """What wrote a piece of the book (a term or a page): named in diagnostics, and the file
+    its images are resolved against."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title_text(self) -> str: ...
+
+    @property
+    def source(self) -> Location: ...
 
 
 @dataclass(frozen=True)
@@ -193,9 +220,11 @@ class Book:
     fingerprint: str = ""  # a digest of everything the Book was made from (sources, config, images)
     _by_id: Mapping[str, Term] = field(default_factory=dict, repr=False, compare=False)
     _position: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _pages: Mapping[str, Page] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", MappingProxyType({t.id: t for t in self.terms}))
+        object.__setattr__(self, "_pages", MappingProxyType({p.id: p for p in self.pages}))
         positions = {t.id: i for i, t in enumerate(self.terms)}
         object.__setattr__(self, "_position", MappingProxyType(positions))
 
@@ -205,11 +234,28 @@ class Book:
     def __contains__(self, term_id: object) -> bool:
         return term_id in self._by_id
 
+    def page(self, page_id: str) -> Page | None:
+        """The front or back matter page with this id, or None."""
+        return self._pages.get(page_id)
+
+    @property
+    def front(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.pages if p.role == FRONT)
+
+    @property
+    def back(self) -> tuple[Page, ...]:
+        return tuple(p for p in self.pages if p.role == BACK)
+
+    def owner(self, ident: str) -> Term | Page | None:
+        """The term or page with this id."""
+        return self._by_id.get(ident) or self._pages.get(ident)
+
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
 
-    def resource(self, term: Term, url: str) -> Resource:
-        """The file `url` (written in `term`) names; refused when the normaliser did not resolve it."""
+    def resource(self, term: Owner, url: str) -> Resource:
+        """The file `url` (written in `term`, or a page) names; refused when the normaliser did
+        not resolve it."""
         found = self.resources.get((term.source.file, resource_key(url)))
         return found if found is not None else Resource(url, None, "", MISSING)
 

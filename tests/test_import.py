@@ -23,6 +23,7 @@ ENTRIES = {"ARP": "ARP", "DNS": "DNS", "IP-Adresse": "IP-Adresse", "LAM": "LAM",
            "Router": "Router", "Subnetz": "Subnetz", "TCP": "TCP", "WLAN": "WLAN"}
 TITLE, AUTHORS = "Kleines Netzwerk-Glossar", ["Erika Mustermann", "Max Beispiel"]
 DC = "{http://purl.org/dc/elements/1.1/}"
+LICENCE = "Creative Commons Namensnennung 4.0 International"
 EPUB = "{http://www.idpf.org/2007/ops}"
 
 
@@ -87,14 +88,15 @@ def test_import_refuses_a_folder_that_has_book_toml(imported: tuple[Path, str],
 
 
 @pytest.mark.slow
-def test_every_format_carries_title_and_authors_and_every_entry(imported: tuple[Path, str],
+def test_every_format_carries_title_authors_every_entry_and_the_licence(imported: tuple[Path, str],
                                                                 tmp_path: Path) -> None:
     root, _ = imported
-    outputs, report = build_into(root, tmp_path / "out", "pdf", "epub", "docx")
+    outputs, report = build_into(root, tmp_path / "out", "pdf", "epub", "docx", "md", "html")
     assert not report.errors, [dg.format_text(d) for d in report.errors]
     _check_pdf(outputs["pdf"])
     _check_epub(outputs["epub"])
     _check_docx(outputs["docx"])
+    _check_licence_in_md_and_site(outputs["md"], outputs["html"])
 
 
 def _check_pdf(path: Path) -> None:
@@ -113,6 +115,8 @@ def _check_pdf(path: Path) -> None:
     for title in ENTRIES.values():
         assert title in outline, title
     assert outline.count("Index") == 1  # the hand-kept index is not printed as well
+    assert outline[-2:] == ["Index", "Lizenz"]  # the licence page (back matter) follows the index
+    assert LICENCE in re.sub("\u2010 ", "", pages[-1])  # joined where it was hyphenated
 
 
 def _flatten(items: list[object]) -> list[object]:
@@ -134,7 +138,14 @@ def _check_epub(path: Path) -> None:
         assert f'id="{term_id}"' in letters, term_id
     nav = etree.fromstring(texts["EPUB/nav.xhtml"].encode("utf-8"))
     toc = next(n for n in nav.iter("{*}nav") if n.get(f"{EPUB}type") == "toc")
-    assert ["".join(a.itertext()) for a in toc.iter("{*}a")].count("Index") == 1
+    entries = ["".join(a.itertext()) for a in toc.iter("{*}a")]
+    assert entries.count("Index") == 1 and entries[-1] == "Lizenz"
+    landmarks = next(n for n in nav.iter("{*}nav") if n.get(f"{EPUB}type") == "landmarks")
+    assert ("appendix", "pages/lizenz.xhtml#Lizenz") in [
+        (a.get(f"{EPUB}type"), a.get("href")) for a in landmarks.iter("{*}a")]
+    assert LICENCE in re.sub(r"\s+", " ", texts["EPUB/pages/lizenz.xhtml"])
+    spine = [r.get("idref") for r in opf.iter("{*}itemref")]
+    assert spine[-2:] == ["index", "page-lizenz"]
 
 
 def _check_docx(path: Path) -> None:
@@ -148,6 +159,17 @@ def _check_docx(path: Path) -> None:
         assert title in text, title
     for name in AUTHORS:
         assert name in text  # title page and imprint
+    assert text.rindex("Index") < text.index(LICENCE)  # after the index
+    assert '<w:bookmarkStart w:id="' in document and 'w:name="Lizenz"' in document
+
+
+def _check_licence_in_md_and_site(md: Path, site: Path) -> None:
+    text = md.read_text(encoding="utf-8")
+    assert text.index("# Index {#Index") < text.index("# Lizenz {#Lizenz .page .back}")
+    assert LICENCE in re.sub(r"\s+", " ", text)
+    page = (site / "pages" / "Lizenz.html").read_text(encoding="utf-8")
+    assert LICENCE in re.sub(r"\s+", " ", page)
+    assert 'href="pages/Lizenz.html"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_import_of_a_yaml_project_with_front_matter_and_a_text_licence(

@@ -6,6 +6,7 @@ fixture `tests/fixtures/pdf-small` serves the builds that change sources or styl
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -16,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO, build_into, fixture_path
+from pdfread import Word, dest_pages, dest_tops, line_of, links, outline, text_in, words
 from pypdf import PdfReader
-from pypdf.generic import Destination
 
 from pipeline import build, read_book
 from pipeline import diagnostics as dg
-from pipeline.model import Book
+from pipeline.model import INDEX_ID, Book
 
 pytestmark = pytest.mark.slow
 EPOCH = "1764374400"  # 2025-11-29 00:00:00 UTC
@@ -62,105 +63,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Built:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved
     return Built(outputs["pdf"], report, keep.records, read_book(DEMO, dg.Report()))
-
-
-# --- reading the PDF ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Link:
-    page: int  # 0-based
-    rect: tuple[float, float, float, float]  # as shown: from the page's bottom left (crop box)
-    dest: str | None
-    uri: str | None
-
-
-def links(reader: PdfReader) -> list[Link]:
-    out = []
-    for number, page in enumerate(reader.pages):
-        # A page that changed side shows its content through a moved window (crop box): a
-        # viewer places annotations relative to it, and so does pdftotext with words.
-        ox, oy = float(page.cropbox.left), float(page.cropbox.bottom)
-        for ref in page.get("/Annots", []):
-            annot = ref.get_object()
-            if annot.get("/Subtype") != "/Link":
-                continue
-            x1, x2 = (float(annot["/Rect"][i]) - ox for i in (0, 2))
-            y1, y2 = (float(annot["/Rect"][i]) - oy for i in (1, 3))
-            action = annot.get("/A")
-            uri = str(action.get_object().get("/URI")) if action is not None else None
-            dest = annot.get("/Dest")
-            out.append(Link(number, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)),
-                            str(dest) if isinstance(dest, str) else None, uri))
-    return out
-
-
-def dest_pages(reader: PdfReader) -> dict[str, int]:
-    """Named destination -> 0-based page."""
-    return {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
-
-
-def dest_tops(reader: PdfReader) -> dict[str, float]:
-    return {name: float(d.top or 0) for name, d in reader.named_destinations.items()}
-
-
-@dataclass(frozen=True)
-class Word:
-    x1: float
-    y1: float  # from the top of the page (poppler's convention)
-    x2: float
-    y2: float
-    text: str
-
-
-def words(pdf: Path) -> tuple[list[list[Word]], float, float]:
-    """Every page's words with their boxes (pdftotext -bbox), and the page size."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    pages: list[list[Word]] = []
-    width = height = 0.0
-    for chunk in out.split("<page ")[1:]:
-        size = re.match(r'width="([\d.]+)" height="([\d.]+)"', chunk)
-        assert size
-        width, height = float(size.group(1)), float(size.group(2))
-        pages.append([Word(float(a), float(b), float(c), float(d), _unescape(t)) for a, b, c, d, t in
-                      re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
-                                 r'yMax="([\d.]+)">(.*?)</word>', chunk)])
-    return pages, width, height
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-
-
-def text_in(link: Link, page_words: list[Word], height: float) -> str:
-    """The words inside a link's rectangle, in reading order."""
-    x1, y1, x2, y2 = link.rect
-    top, bottom = height - y2, height - y1
-    inside = [w for w in page_words
-              if w.x1 >= x1 - 1 and w.x2 <= x2 + 1 and w.y1 >= top - 2 and w.y2 <= bottom + 2]
-    return " ".join(w.text for w in sorted(inside, key=lambda w: (round(w.y1), w.x1)))
-
-
-def line_of(link: Link, page_words: list[Word], height: float) -> str:
-    """The words on the line and in the column a link sits on (label, leader, page number)."""
-    x1, y1, x2, y2 = link.rect
-    top, bottom = height - y2, height - y1
-    on_line = [w for w in page_words if top - 1 <= (w.y1 + w.y2) / 2 <= bottom + 1
-               and x1 - 1 <= w.x1 <= x2 + 30]
-    return " ".join(w.text for w in sorted(on_line, key=lambda w: w.x1))
-
-
-def outline(reader: PdfReader) -> list[tuple[str, int, list[tuple[str, int]]]]:
-    """Top-level bookmarks with their page and their children."""
-    result: list[tuple[str, int, list[tuple[str, int]]]] = []
-    for item in reader.outline:
-        if isinstance(item, list):
-            title, page, _ = result[-1]
-            result[-1] = (title, page, [(str(c.title), reader.get_destination_page_number(c))
-                                        for c in item if isinstance(c, Destination)])
-        else:
-            result.append((str(item.title), reader.get_destination_page_number(item), []))
-    return result
 
 
 # --- the demo book --------------------------------------------------------------------------
@@ -219,6 +121,60 @@ def test_printed_page_references_are_the_target_pages(demo: Built) -> None:
             assert int(m.group(1)) == pages[link.dest] + 1, (link, text)
             checked += 1
     assert checked > 300  # in-text, see-also and back-references, across both chunks
+
+
+def _reference_gaps(page_words: list[Word]) -> list[tuple[float, float, float, str]]:
+    """(gap "→"–"S.", gap "S."–number, height of "S.", context) for every printed page reference."""
+    gaps = []
+    for i, word in enumerate(page_words[:-2]):
+        after, number = page_words[i + 1], page_words[i + 2]
+        if (word.text == "→" and after.text == "S." and re.fullmatch(r"\d+\)?[,.;]?", number.text)
+                and abs(word.y1 - number.y1) < 1):  # all three on one line
+            gaps.append((after.x1 - word.x2, number.x1 - after.x2, after.y2 - after.y1,
+                         f"{word.text} {after.text} {number.text}"))
+    return gaps
+
+
+def test_page_references_have_no_holes_and_do_not_stretch(demo: Built) -> None:
+    # Numbers are laid out at their own width (no room kept for the widest one), and the two
+    # spaces inside "→ S. 12" are fixed: equal to each other, and the same fraction of the font
+    # size in every line, justified or not, in text, see-also lines and the index.
+    page_words, _, _ = words(demo.pdf)
+    gaps = [g for page in page_words for g in _reference_gaps(page)]
+    assert len(gaps) > 300
+    for before, after, _, context in gaps:
+        assert abs(before - after) < 0.15, (before, after, context)
+    ratios = [before / height for before, _, height, _ in gaps]
+    assert max(ratios) - min(ratios) < 0.01, (min(ratios), max(ratios))
+    assert len({round(height) for _, _, height, _ in gaps}) > 1  # several sizes were seen
+
+
+def test_index_numbers_follow_their_entry_without_a_hole(demo: Built) -> None:
+    # "3DES 5" and "Blockchiffre 10": the space before a number is the same whatever its digits.
+    reader = PdfReader(demo.pdf)
+    page_words, _, _ = words(demo.pdf)
+    gaps: dict[int, list[float]] = {}
+    for page in page_words[dest_pages(reader)[INDEX_ID]:]:
+        for before, number in itertools.pairwise(page):
+            if re.fullmatch(r"\d+", number.text) and abs(before.y1 - number.y1) < 1 and before.x2 < number.x1:
+                gaps.setdefault(len(number.text), []).append(number.x1 - before.x2)
+    assert set(gaps) == {1, 2}, gaps.keys()  # the demo has pages 1-9 and 10-39
+    every = [g for found in gaps.values() for g in found]
+    assert max(every) - min(every) < 0.3, {n: (min(g), max(g)) for n, g in gaps.items()}
+
+
+def test_a_reference_follows_the_whole_compound_word(demo: Built) -> None:
+    # AES: "[XOR](#XOR)-Verknüpfung mit …" prints "XOR-Verknüpfung → S. n", not "XOR → S. n-Verknüpfung"
+    reader = PdfReader(demo.pdf)
+    xor_page = dest_pages(reader)["XOR"] + 1
+    page_words, _, _ = words(demo.pdf)
+    found = []
+    for page in page_words:
+        texts = [w.text for w in page]
+        assert not any(t.startswith("-Verknüpfung") for t in texts)
+        found += [texts[i:i + 4] for i, t in enumerate(texts) if t == "XOR-Verknüpfung"
+                  and texts[i + 1:i + 3] == ["→", "S."]]
+    assert found == [["XOR-Verknüpfung", "→", "S.", str(xor_page)]]
 
 
 # (text before the call, the note's first word, text in the note) for the demo's footnotes
@@ -447,7 +403,7 @@ def test_one_layout_pass_and_identical_rebuilds(tmp_path: Path, monkeypatch: pyt
         outputs = build(src, tmp_path / "out", ["pdf"], dg.Report(), progress=seen.append)
         runs.append([m for m in seen if m.startswith("laying out")])
         pdfs.append(outputs["pdf"].read_bytes())
-    assert runs == [["laying out 2 part(s), pass 1"]] * 2
+    assert runs == [["laying out 6 part(s), pass 1"]] * 2  # each part a chunk, laid out once
     assert pdfs[0] == pdfs[1]
     assert [p.name for p in (tmp_path / "out").iterdir()] == [outputs["pdf"].name]  # nothing kept beside it
 
@@ -522,10 +478,7 @@ def test_an_edit_that_moves_pages_moves_the_numbers(tmp_path: Path) -> None:
 def test_parts_that_start_on_a_left_page_are_mirrored(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Every part laid out on its own, each as if it began on a right-hand page."""
-    from pipeline.formats.pdf import chunks
-
-    monkeypatch.setattr(chunks, "CHUNK_COST", 1)  # one chunk per part: front matter, letters, index
-    src = _small(tmp_path)
+    src = _small(tmp_path)  # one chunk per part: front matter, letters, index
     seen: list[str] = []
     outputs = build(src, tmp_path / "out", ["pdf"], dg.Report(), progress=seen.append)
     assert [m for m in seen if m.startswith("laying out")] == ["laying out 6 part(s), pass 1"]
@@ -551,11 +504,13 @@ def test_a_wrong_guess_of_the_number_width_costs_one_more_pass(tmp_path: Path,
 
     src = _small(tmp_path)
     right = build(src, tmp_path / "right", ["pdf"], dg.Report())["pdf"]
-    monkeypatch.setattr(chunks, "_estimated_digits", lambda _: 3)  # the small book has < 100 pages
+    # every page guessed at 500 (three digits): the small book has fewer than ten pages
+    monkeypatch.setattr(chunks, "_estimate", lambda cut: {a: 500 for c in cut for a in c.places})
     seen: list[str] = []
     wrong = build(src, tmp_path / "wrong", ["pdf"], dg.Report(), progress=seen.append)["pdf"]
-    assert [m for m in seen if m.startswith("laying out")] == [
-        "laying out 2 part(s), pass 1", "laying out 2 part(s), pass 2"]
+    passes = [m for m in seen if m.startswith("laying out")]
+    assert len(passes) == 2 and passes[0] == "laying out 6 part(s), pass 1"
+    assert passes[1].endswith("pass 2") and passes[1] != "laying out 0 part(s), pass 2"
     # the first pass's parts are dropped: the same book as with a right guess
     assert len(PdfReader(wrong).pages) == len(PdfReader(right).pages)
     assert words(wrong)[0] == words(right)[0]

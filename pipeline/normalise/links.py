@@ -15,7 +15,7 @@ from .positions import LINK, Locator
 
 @dataclass(frozen=True)
 class Target:
-    term: str  # a term id, or INDEX_ID
+    term: str  # a term id, a page id, or INDEX_ID
     fragment: str  # '' or a prefixed anchor inside the term
 
 
@@ -29,6 +29,7 @@ class IdTable:
     folded: dict[str, list[str]]  # casefolded id/alias -> term ids
     # a heading id inside a term, as written and as published (`Term--id`) -> (term id, anchor)
     sections: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # front/back page id -> its file
     _closest: ClosestIds | None = field(default=None, repr=False)
 
     def suggestions(self, wanted: str) -> list[str]:
@@ -78,7 +79,8 @@ def rewrite_links(node: Node, ctx: LinkContext, table: IdTable) -> Node | None:
         ctx.add(dg.LINK_SELF, f"„{ctx.term_title}“ links to itself",
                 "remove the link; it is published as plain text")
         return Span(attr("", [SELF_CLASS]), inlines)
-    if target.term not in ctx.refs and target.term not in (ctx.term_id, INDEX_ID):
+    if target.term not in ctx.refs and target.term not in (ctx.term_id, INDEX_ID) and \
+            target.term not in table.pages:  # back-references are between terms
         ctx.refs.append(target.term)
     anchor = target.fragment or target.term
     link_attr = attr(a[0], [XREF_CLASS, *a[1]], {"term": target.term})
@@ -121,8 +123,9 @@ def _resolve_file(file: str, frag: str, ctx: LinkContext, table: IdTable) -> Tar
         ctx.add(dg.LINK_BROKEN, f"link to „{file}“, which is not a source file",
                 "link to the term's id instead: [Label](#Id)")
         return None
-    ctx.add(dg.LINK_FILE, f"link to file „{file}“ resolved to its term #{term}",
-            f"write [Label](#{term}) to link the term directly")
+    kind = "page" if term in table.pages else "term"
+    ctx.add(dg.LINK_FILE, f"link to file „{file}“ resolved to its {kind} #{term}",
+            f"write [Label](#{term}) to link it directly")
     return Target(term, "")
 
 

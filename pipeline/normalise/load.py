@@ -62,6 +62,7 @@ class PageSource:
     file: str
     role: str  # "front", "back" or "superseded"
     blocks: list[Node]
+    text: str = ""  # the file's text (for positions)
 
 
 @dataclass
@@ -117,9 +118,9 @@ def load(source: Path, config: BookConfig, report: dg.Report,
     stored.keys([*readable, *role_files], cache)
     found = {f.name: head for f in readable if (head := stored.head(f, cache)) is not None}
     misses = [f for f in readable if f.name not in found]
-    misses += [f for f in role_files if stored.whole(f, cache) is None]
+    misses += [f for f in role_files if stored.whole(f, cache, stored.PAGE) is None]
     if progress:
-        progress(f"parsing {len(misses)} of {len(readable)} files with pandoc")
+        progress(f"parsing {len(misses)} of {len(readable) + len(role_files)} files with pandoc")
     batch = pandoc.parse_batch({f.name: f.path for f in misses}) if misses else pandoc.Batch([], {}, {})
     api = batch.api_version or next((h.api for h in found.values()), [])
     files: list[SourceFile] = []
@@ -176,17 +177,19 @@ def _blocks(f: SourceFile, batch: pandoc.Batch, found: dg.Report) -> list[Node] 
 def _page(f: SourceFile, role: str, batch: pandoc.Batch, cache: Cache,
           report: dg.Report) -> PageSource | None:
     """A front or back matter page, from the cache or the batch (its findings reported)."""
-    kept = stored.whole(f, cache)
+    kept = stored.whole(f, cache, stored.PAGE)
     if kept is not None:
         report.extend(kept[1])
-        return PageSource(f.name, role, kept[0])
+        return PageSource(f.name, role, kept[0], f.text)
     found = dg.Report()
     blocks = _blocks(f, batch, found)
-    report.extend(found)
     if blocks is None:
+        report.extend(found)
         return None
-    stored.keep_whole(f, blocks, list(found), cache)
-    return PageSource(f.name, role, blocks)
+    blocks = unsafe.neutralise_page(f, blocks, found)  # before anything reads it, or the cache keeps it
+    report.extend(found)
+    stored.keep_whole(f, blocks, list(found), cache, stored.PAGE)
+    return PageSource(f.name, role, blocks, f.text)
 
 
 def _whole(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> list[Node] | None:

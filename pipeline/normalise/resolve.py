@@ -27,7 +27,7 @@ from .collation import letter_of, sort_key
 from .links import IdTable, LinkContext, rewrite_links
 from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
-from .pages import resolve_pages
+from .pages import PageHead, name_pages, page_sections, resolve_pages
 from .positions import Locator
 from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
@@ -55,7 +55,8 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
     the cache then come without taglines, definition and sections."""
     cache = cache or Cache(None)
     named = _assign_ids(loaded.files, report)
-    table = _id_table(named, loaded.files, report)
+    heads = name_pages(loaded.pages, {n.id for n in named}, report)
+    table = _id_table(named, loaded.files, heads, report)
     table_key = table_digest(table, config.language)
     by_file: dict[str, list[Named]] = defaultdict(list)
     for n in named:
@@ -74,7 +75,8 @@ def resolve(loaded: Loaded, config: BookConfig, source: Path, report: dg.Report,
     for term, nodes in walked:  # still in file order, as the image counters need
         check_images(term, nodes, source, loaded.locator, images[term.source.file], resources)
     check_formulas(walked, source, loaded.api_version, report, cache)
-    pages = resolve_pages(loaded.pages, table, loaded.locator, config.language)
+    pages = resolve_pages(loaded.pages, heads, table, loaded.locator, config.language, source,
+                          resources)
     loaded.locator.settle(report)
     terms.sort(key=lambda t: t.sort_key)
     terms = _with_back_references(terms)
@@ -157,8 +159,10 @@ def _aliases(raw: RawTerm) -> list[str]:
     return [a.strip() for a in value.split(";") if a.strip()]
 
 
-def _id_table(named: list[Named], files: list[SourceFile], report: dg.Report) -> IdTable:
+def _id_table(named: list[Named], files: list[SourceFile], pages: list[PageHead],
+              report: dg.Report) -> IdTable:
     ids = {n.id: n.id for n in named}
+    ids.update({p.id: p.id for p in pages})  # renamed already where they clash (GL210)
     aliases: dict[str, str] = {}
     for n in named:
         kept = []
@@ -180,7 +184,11 @@ def _id_table(named: list[Named], files: list[SourceFile], report: dg.Report) ->
     by_file = {f.name: f.terms[0].id for f in files if f.terms}
     first_ids = {n.raw.file: n.id for n in reversed(named)}
     by_file = {name: first_ids.get(name, ident) for name, ident in by_file.items()}
-    return IdTable(ids, aliases, by_file, dict(folded), _sections(named))
+    by_file.update({p.source.file: p.id for p in pages})
+    sections = _sections(named)
+    for written, places in page_sections(pages).items():
+        sections.setdefault(written, []).extend(places)
+    return IdTable(ids, aliases, by_file, dict(folded), sections, pages={p.id: p.source.file for p in pages})
 
 
 def _sections(named: list[Named]) -> dict[str, list[tuple[str, str]]]:

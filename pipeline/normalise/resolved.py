@@ -33,7 +33,8 @@ Builder = Callable[[Any, dict[str, int], IdTable, Locator, dg.Report], tuple[Ter
 def table_digest(table: IdTable, language: str) -> str:
     """Everything of the table a link's resolution (and its 'did you mean') can depend on."""
     return json.dumps([language, sorted(table.ids), sorted(table.aliases.items()),
-                       sorted(table.files.items()), sorted(table.sections.items())],
+                       sorted(table.files.items()), sorted(table.sections.items()),
+                       sorted(table.pages)],
                       ensure_ascii=False, separators=(",", ":"))
 
 

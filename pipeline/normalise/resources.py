@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from .. import diagnostics as dg
-from ..model import MISSING, OUTSIDE, REMOTE, Resource, Term, resource_key
+from ..model import MISSING, OUTSIDE, REMOTE, Owner, Resource, resource_key
 from ..pandoc_ast import Node
 from .positions import IMAGE, Locator
 
@@ -53,7 +53,7 @@ def resolved(source_dir: Path, entry_file: str, url: str) -> Resource:
     return Resource(url, path, name, problem)
 
 
-def problem(term: Term, url: str, kind: str) -> dg.Diagnostic:
+def problem(term: Owner, url: str, kind: str) -> dg.Diagnostic:
     """The diagnostic for a refused or missing image."""
     code = dg.RESOURCE_MISSING if kind == MISSING else dg.RESOURCE_REFUSED
     hint = ("check the path (relative to the entry's file)" if kind == MISSING else
@@ -63,7 +63,7 @@ def problem(term: Term, url: str, kind: str) -> dg.Diagnostic:
                    f"„{term.title_text}“: image {url} {_WHY[kind]}; published as its alt text", hint)
 
 
-def check_images(term: Term, nodes: Iterable[Node], source_dir: Path, locator: Locator,
+def check_images(term: Owner, nodes: Iterable[Node], source_dir: Path, locator: Locator,
                  seen: dict[str, int], found: Resources) -> None:
     """Resolve every image of the term into `found`; report those no format could publish, at
     their own position.
@@ -87,14 +87,14 @@ def check_images(term: Term, nodes: Iterable[Node], source_dir: Path, locator: L
             locator.defer(problem(term, url, resource.problem), IMAGE, url, nth)
 
 
-def _record(term: Term, url: str, source_dir: Path, found: Resources) -> Resource:
+def _record(term: Owner, url: str, source_dir: Path, found: Resources) -> Resource:
     key = (term.source.file, resource_key(url))
     if key not in found:
         found[key] = resolved(source_dir, term.source.file, url)
     return found[key]
 
 
-def _raw_images(term: Term, node: Node, source_dir: Path, found: Resources) -> None:
+def _raw_images(term: Owner, node: Node, source_dir: Path, found: Resources) -> None:
     """`src` of raw HTML elements: resolved like images (the formats show what they allow)."""
     fmt, text = node["c"]
     if fmt != "html" or "src" not in text.lower():

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .load import RawTerm, SourceFile
 
 HEAD, BLOCKS, WHOLE = "head", "blocks", "whole"
+# A front/back page's cleaned blocks: not WHOLE, which holds a term-less file's blocks as read
+# (the same file may have been one before it was listed as a page).
+PAGE = "page"
 
 
 @dataclass(frozen=True)
@@ -84,14 +87,16 @@ def _raw_term(file: str, v: list[Any]) -> RawTerm:
                    list(title), [], int(line), int(column), list(header_ids))
 
 
-def keep_whole(f: SourceFile, blocks: list[Node], diagnostics: list[dg.Diagnostic], cache: Cache) -> None:
+def keep_whole(f: SourceFile, blocks: list[Node], diagnostics: list[dg.Diagnostic], cache: Cache,
+               kind: str = WHOLE) -> None:
     """Keep the blocks of a file that is no entry (a page, or a file without term headings)."""
-    cache.put_json(WHOLE, f.key, {"blocks": blocks,
+    cache.put_json(kind, f.key, {"blocks": blocks,
                                   "diagnostics": [diagnostic_to_json(d) for d in diagnostics]})
 
 
-def whole(f: SourceFile, cache: Cache) -> tuple[list[Node], list[dg.Diagnostic]] | None:
-    value = cache.get_json(WHOLE, f.key)
+def whole(f: SourceFile, cache: Cache, kind: str = WHOLE
+          ) -> tuple[list[Node], list[dg.Diagnostic]] | None:
+    value = cache.get_json(kind, f.key)
     if not isinstance(value, dict) or not isinstance(value.get("blocks"), list):
         return None
     try:

@@ -1,11 +1,12 @@
 """Unsafe content taken out of every entry before anything else reads it (GL609).
 
-Right after loading, each term's AST goes through the one allowlist (`pipeline.sanitise`):
-raw HTML is cleaned, pandoc attributes (`[x]{onclick=…}`) and link targets (`javascript:`) that
-are off the list are dropped, and raw blocks of other formats (`{=openxml}`, `{=latex}`) are
-removed: no output could show them safely (raw Word XML can add fields that fetch files or run
-programs), and the only raw markup a glossary needs is HTML. So `check` reports what goes, at
-the line it is written on, and every format is built from the same cleaned book.
+Right after loading, each term's AST (and each front or back matter page) goes through the one
+allowlist (`pipeline.sanitise`): raw HTML is cleaned, pandoc attributes (`[x]{onclick=…}`) and
+link targets (`javascript:`) that are off the list are dropped, and raw blocks of other formats
+(`{=openxml}`, `{=latex}`) are removed: no output could show them safely (raw Word XML can add
+fields that fetch files or run programs), and the only raw markup a glossary needs is HTML. So
+`check` reports what goes, at the line it is written on, and every format is built from the
+same cleaned book.
 
 pandoc hands raw HTML over in pieces (`<b onclick=…>`, then the text as Markdown, then
 `</b>`), which cannot be cleaned one by one. So each list of nodes holding raw HTML is cleaned
@@ -51,6 +52,20 @@ def neutralise(f: SourceFile, locator: Locator, report: dg.Report) -> None:
         plain_title(term, report)
 
 
+def neutralise_page(f: SourceFile, blocks: list[Node], report: dg.Report) -> list[Node]:
+    """A front or back matter page's blocks through the same allowlist, its findings (GL609)
+    settled at their positions; the loader keeps only the cleaned blocks."""
+    from .load import RawTerm
+
+    locator = Locator({f.name: f.text})
+    found = dg.Report()
+    page = RawTerm(f.name, 0, 0, "", [], {}, [], blocks, 1, 1)
+    _Term(f, page, locator, found, {}, title=f.name).run()
+    locator.settle(found)
+    report.extend(found)
+    return page.blocks
+
+
 @dataclass
 class _Term:
     file: SourceFile
@@ -64,7 +79,7 @@ class _Term:
     _lines: list[int] = field(default_factory=list)
 
     def run(self) -> None:
-        self.title = stringify(self.term.title).strip() or self.term.id
+        self.title = self.title or stringify(self.term.title).strip() or self.term.id
         self._start = self._cursor = self._offset(self.term.line)
         self.term.title = self._list(self.term.title)
         self.term.blocks = self._list(self.term.blocks)

@@ -1,6 +1,8 @@
 """The whole book as one pandoc document (AST): the input of the pandoc-based writers (md, docx).
 
 Levels: letter groups are H1, terms H2, their sections H3 and below; the index is H1 `#Index`.
+Front matter pages come before the first letter, back matter pages after the index: each an H1
+with the page's id and the classes `page` and its role, its own headings H2 and below.
 Links stay `#<anchor>`; a writer that needs other link names maps them with `pandoc_ast.walk`.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...i18n import labels
-from ...model import INDEX_ID, SEEALSO, Book, Term, anchor
+from ...model import INDEX_ID, PAGE_CLASS, SEEALSO, Book, Page, Term, anchor
 from ...pandoc_ast import (
     BulletList,
     Div,
@@ -55,17 +57,23 @@ def _meta_str(text: str) -> dict[str, Any]:
 
 def document(book: Book, back_references: bool = True) -> dict[str, Any]:
     """The book as a pandoc JSON document."""
-    blocks: list[Node] = []
+    blocks: list[Node] = [b for page in book.front for b in page_blocks(page)]
     for group in book.groups:
         blocks.append(Header(1, attr(group.anchor, ["letter"]), [Str(group.label)]))
         for term_id in group.term_ids:
             blocks.extend(term_blocks(book, book.term(term_id), back_references))
     blocks.extend(index_blocks(book))
+    blocks.extend(b for page in book.back for b in page_blocks(page))
     return {
         "pandoc-api-version": list(book.pandoc_api_version),
         "meta": metadata(book),
         "blocks": blocks,
     }
+
+
+def page_blocks(page: Page) -> list[Node]:
+    """A front or back matter page: its title as H1 (with the page's id), then its blocks."""
+    return [Header(1, attr(page.id, [PAGE_CLASS, page.role]), list(page.title)), *page.blocks]
 
 
 def term_blocks(book: Book, term: Term, back_references: bool = True) -> list[Node]:

@@ -63,8 +63,9 @@ def folders() -> tuple[Path, ...]:
 
 
 def face_rules() -> str:
-    """`@font-face` rules for every installed face (file URLs), for the print stylesheet."""
-    rules = []
+    """`@font-face` rules for every installed face (file URLs), for the print stylesheet; they
+    begin with the files' sizes, so a chunk cached by its HTML is laid out again when they change."""
+    rules = [f"/* {digest()} */"] if faces(SERIF) or faces(SANS) else []
     for family in (SERIF, SANS):
         for f in faces(family):
             rules.append(f'@font-face {{ font-family: "{family}"; src: url("{f.path.as_uri()}"); '

@@ -1,7 +1,8 @@
 """The book's HTML fragments, rendered once per run (one pandoc call) for html, pdf and epub.
 
 Every piece of a term (title, taglines, definition, each section, see-also labels, notes) is
-rendered to an HTML fragment. Internal links come out as
+rendered to an HTML fragment, and so is every front and back matter page (title, body, notes).
+Internal links come out as
 
     <a href="xref:TERM#ANCHOR" class="xref" data-term="TERM">…</a>
 
@@ -18,13 +19,13 @@ import html
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ... import diagnostics as dg
 from ... import pandoc, sanitise
 from ...cache import Cache
-from ...model import BROKEN_CLASS, Book, Term, anchor, xref_target
+from ...model import BROKEN_CLASS, Book, Owner, Page, Term, anchor, xref_target
 from ...pandoc_ast import Div, Link, Node, Plain, RawBlock, Span, Str, attr, walk
 from .document import metadata
 
@@ -61,9 +62,20 @@ class TermFragments:
 
 
 @dataclass(frozen=True)
+class PageFragments:
+    """A front or back matter page: its title (the heading it starts with) and the rest."""
+
+    id: str
+    title: str  # inline HTML
+    body: str  # block HTML; its headings start at <h2> (the title is the page's <h1>)
+    notes: tuple[tuple[str, str], ...]  # (anchor id, block HTML) of each footnote, in order
+
+
+@dataclass(frozen=True)
 class Fragments:
     book: Book
     terms: Mapping[str, TermFragments]
+    pages: Mapping[str, PageFragments] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def render(book: Book, report: dg.Report, cache: Cache | None = None) -> Fragments:
@@ -85,14 +97,60 @@ def render(book: Book, report: dg.Report, cache: Cache | None = None) -> Fragmen
         if plan is None:
             plan = _plan(term, fragments)
         todo.append((term, key, plan, fragments))
-    if todo:
-        rendered, clean = _pandoc([f for _, _, _, f in todo], book, report)
-        for (term, key, plan, _), pieces in zip(todo, rendered, strict=True):
-            kept = _sanitised(term, plan, pieces, report)
+    pages: dict[str, PageFragments] = {}
+    page_todo: list[tuple[Page, str, list[int], list[list[Node]]]] = []
+    for page in book.pages:  # few and small: planned every time, rendered when not cached
+        fragments = []
+        indexes = _page_plan(page, fragments)
+        key = cache.key("page-fragments", salt, page.fingerprint or json.dumps(fragments, ensure_ascii=False))
+        earlier = _cached_page(cache, key)
+        if earlier is not None:
+            pages[page.id] = earlier
+        else:
+            page_todo.append((page, key, indexes, fragments))
+    if todo or page_todo:
+        rendered, clean = _pandoc([*(f for _, _, _, f in todo), *(f for _, _, _, f in page_todo)],
+                                  book, report)
+        for (term, key, plan, _), pieces in zip(todo, rendered[:len(todo)], strict=True):
+            kept = _sanitised(term, _indexes(plan), pieces, report)
             found[term.id] = _assemble(term, plan, pieces)
             if clean and kept:  # what warned is rendered again next time, so it warns again
                 cache.put_json("fragments", key, _encode(found[term.id]))
-    return Fragments(book, MappingProxyType({t.id: found[t.id] for t in book.terms}))
+        for (page, key, indexes, _), pieces in zip(page_todo, rendered[len(todo):], strict=True):
+            kept = _sanitised(page, indexes, pieces, report)
+            pages[page.id] = _assemble_page(page, pieces)
+            if clean and kept:
+                cache.put_json("page-fragments", key, _encode_page(pages[page.id]))
+    return Fragments(book, MappingProxyType({t.id: found[t.id] for t in book.terms}),
+                     MappingProxyType({p.id: pages[p.id] for p in book.pages}))
+
+
+def _page_plan(page: Page, fragments: list[list[Node]]) -> list[int]:
+    """A page's pieces in the fragment list: title, body, then its notes."""
+    notes: list[list[Node]] = []
+    fix = _links_and_notes(page.id, notes)
+    fragments.append([Plain(walk(list(page.title), fix))])
+    fragments.append(walk(list(page.blocks), fix))
+    fragments.extend(notes)
+    return list(range(len(fragments)))
+
+
+def _assemble_page(page: Page, pieces: list[str]) -> PageFragments:
+    notes = tuple((anchor(page.id, f"fn-{n}"), body) for n, body in enumerate(pieces[2:], start=1))
+    return PageFragments(page.id, pieces[0], pieces[1], notes)
+
+
+def _encode_page(p: PageFragments) -> list[object]:
+    return [p.id, p.title, p.body, [list(n) for n in p.notes]]
+
+
+def _cached_page(cache: Cache, key: str) -> PageFragments | None:
+    value = cache.get_json("page-fragments", key)
+    try:
+        ident, title, body, notes = value
+        return PageFragments(ident, title, body, tuple((a, b) for a, b in notes))
+    except (TypeError, ValueError):
+        return None
 
 
 def _encode(t: TermFragments) -> list[object]:
@@ -131,14 +189,17 @@ def _pandoc(terms: list[list[list[Node]]], book: Book, report: dg.Report) -> tup
     return out_terms, not warnings.strip()
 
 
-def _sanitised(term: Term, plan: _Plan, pieces: list[str], report: dg.Report) -> bool:
+def _indexes(plan: _Plan) -> list[int]:
+    return [plan.title, *plan.taglines, plan.definition, *plan.sections, *plan.section_titles,
+            *plan.see_also, *plan.notes]
+
+
+def _sanitised(term: Owner, indexes: list[int], pieces: list[str], report: dg.Report) -> bool:
     """Every piece of the term through the allowlist once more, after pandoc (in place);
     whether nothing had to be removed.
 
     The normaliser cleaned the entry already; what pandoc makes of the cleaned AST (MathML from
     TeX, attributes it adds) must pass the same rules, so a finding here is reported too."""
-    indexes = [plan.title, *plan.taglines, plan.definition, *plan.sections, *plan.section_titles,
-               *plan.see_also, *plan.notes]
     gone: list[str] = []
     for i in indexes:
         cleaned = sanitise.clean(pieces[i], placeholders=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from ... import diagnostics as dg
-from ...model import Book, Resource, Term
+from ...model import Book, Owner, Resource
 from .images import image_problem
 
 # What browsers (and WeasyPrint, and Word) display without a plugin.
@@ -20,7 +20,7 @@ WEB_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/svg+
                              "image/avif", "image/bmp", "image/vnd.microsoft.icon"})
 
 
-def pick(book: Book, term: Term, url: str, supported: Collection[str], report: dg.Report,
+def pick(book: Book, term: Owner, url: str, supported: Collection[str], report: dg.Report,
          refusal: str, hint: str) -> Resource | None:
     """The resource `url` names in `term` if the format can carry it; None otherwise.
 

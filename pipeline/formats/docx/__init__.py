@@ -85,10 +85,11 @@ def _index_bookmark(doc: dict[str, Any]) -> str:
 
 
 def _images_for(book: Book, report: dg.Report) -> Callable[[str], prepare.Fixer]:
-    def fixer(term_id: str) -> prepare.Fixer:
-        if term_id not in book:
+    def fixer(ident: str) -> prepare.Fixer:
+        owner = book.owner(ident)  # a term or a front/back matter page
+        if owner is None:
             return prepare.description_only
-        return images.image_fixer(book, book.term(term_id), report)
+        return images.image_fixer(book, owner, report)
 
     return fixer
 

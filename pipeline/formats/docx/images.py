@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ... import diagnostics as dg
-from ...model import Book, Term
+from ...model import Book, Owner
 from ...pandoc_ast import Node, Span, attr
 from ..common.media import WEB_IMAGE_TYPES, pick
 
@@ -24,7 +24,7 @@ from ..common.media import WEB_IMAGE_TYPES, pick
 SUPPORTED_IMAGE_TYPES = WEB_IMAGE_TYPES | {"image/tiff", "image/emf", "image/wmf"}
 
 
-def image_fixer(book: Book, term: Term, report: dg.Report) -> Callable[[Node], Node | None]:
+def image_fixer(book: Book, term: Owner, report: dg.Report) -> Callable[[Node], Node | None]:
     """For the term's Image nodes: the image at its path in the source folder (staged for
     pandoc by `staged`), or its description as plain text."""
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...model import INDEX_ID, XREF_CLASS
+from ...model import INDEX_ID, PAGE_CLASS, XREF_CLASS
 from ...pandoc_ast import Div, Node, Para, Span, Str, attr, attr_of, iter_nodes, stringify, transform
 from ..common.document import ALIASES
 from . import ooxml as ox
@@ -55,7 +55,7 @@ class Wording:
 class _State:
     names: Mapping[str, str]  # id -> bookmark name
     wording: Wording
-    images_for: Callable[[str], Fixer]  # term id -> its image fixer
+    images_for: Callable[[str], Fixer]  # term (or page) id -> its image fixer
     images: Fixer = description_only
     in_index: bool = False
     after_seealso_heading: bool = False
@@ -111,9 +111,10 @@ def _one_block(block: Node, state: _State) -> None:
 
 def _header(block: Node, state: _State) -> None:
     level, (ident, classes, _), _inl = block["c"]
-    if "term" in classes and ident:
+    if ("term" in classes or PAGE_CLASS in classes) and ident:
         state.images = state.images_for(ident)
-    state.in_index = state.in_index or (level == 1 and ident == INDEX_ID)
+    if level == 1:  # the index runs up to the next top-level heading (a back matter page)
+        state.in_index = ident == INDEX_ID
     state.after_seealso_heading = "seealso" in classes
     header = _fixed(block, state, None)  # no page numbers in headings (they feed the TOC)
     state.out.append(_index_letter(header) if state.in_index and level > 1 else header)

@@ -1,7 +1,8 @@
 """`epub`: the glossary as an EPUB 3 (with an EPUB 2 NCX), packaged with ebooklib.
 
-Reading order: cover, title page, contents (`nav.xhtml`), one document per letter group
-(`letters/a.xhtml`, …), the index. The term bodies are the run's one HTML rendering
+Reading order: cover, title page, contents (`nav.xhtml`), the front matter pages
+(`pages/vorwort.xhtml`, landmark `preface`), one document per letter group (`letters/a.xhtml`,
+…), the index, the back matter pages (landmark `appendix`). The term bodies are the run's one HTML rendering
 (`ctx.fragments`) with links retargeted to `file#id`; the package is verified after it is
 written (every document non-empty, every href resolving) and zipped deterministically.
 """
@@ -25,7 +26,7 @@ from .package import Accessibility, Item, package, zip_bytes
 from .verify import verify
 
 if TYPE_CHECKING:
-    from ...model import Book
+    from ...model import Book, Page
     from ..context import BuildContext
 
 XHTML_TYPE = "application/xhtml+xml"
@@ -50,19 +51,20 @@ def _epub(book: Book, ctx: BuildContext) -> bytes:
     pages = Documents(book, fragments, layout, ctx.styles_dir, ctx.report, ctx.cache,
                       ctx.styles_key("epub"))
     chapters = [pages.chapter(c) for c in layout.chapters]
+    matter = {p.page_id: pages.page(p) for p in layout.pages}
+    front = [matter[p.id] for p in book.front]
+    back = [matter[p.id] for p in book.back]
     toc = table_of_contents(book, layout)
-    words = labels(book.config.language)
-    guide = [("cover", COVER_PAGE, words["cover"]), ("toc", f"{NAV_FILE}#toc", words["contents"]),
-             ("bodymatter", chapters[0].path, words["terms"]), ("index", f"{INDEX_FILE}#{INDEX_ID}",
-                                                               words["index"])]
-    documents = [pages.cover_page(), pages.title_page(), pages.nav(toc, guide), *chapters, pages.index()]
+    guide = _landmarks(book, layout, chapters)
+    documents = [pages.cover_page(), pages.title_page(), pages.nav(toc, guide), *front, *chapters,
+                 pages.index(), *back]
     spine = [_item(d, "nav" if d.path == NAV_FILE else "") for d in documents]
     cover = Item(COVER_IMAGE, "cover-img", "image/png", _cover(book, ctx))
     images = [Item(i.path, i.item_id, i.media_type, i.data) for i in pages.media.images]
     modified = build_time()
     entries = package(book.config, spine, [*_styles(ctx.styles_dir), *images], cover, toc,
                       [(_epub2_guide(kind), href, title) for kind, href, title in guide],
-                      _accessibility(book, chapters, pages.media.images), modified)
+                      _accessibility(book, [*front, *chapters, *back], pages.media.images), modified)
     verify(entries, book, ctx.report)
     return zip_bytes(entries, modified)
 
@@ -79,16 +81,35 @@ def _cover(book: Book, ctx: BuildContext) -> bytes:
     return data
 
 
+def _landmarks(book: Book, layout: Layout, chapters: list[Document]) -> list[tuple[str, str, str]]:
+    """The landmarks (EPUB 3 structural semantics): cover, contents, the first front matter page
+    (`preface`), the terms, the index, the first back matter page (`appendix`)."""
+    words = labels(book.config.language)
+    out = [("cover", COVER_PAGE, words["cover"]), ("toc", f"{NAV_FILE}#toc", words["contents"])]
+    if book.front:
+        out.append(("preface", layout.href(NAV_FILE, book.front[0].id), book.front[0].title_text))
+    out += [("bodymatter", chapters[0].path, words["terms"]),
+            ("index", f"{INDEX_FILE}#{INDEX_ID}", words["index"])]
+    if book.back:
+        out.append(("appendix", layout.href(NAV_FILE, book.back[0].id), book.back[0].title_text))
+    return out
+
+
 def table_of_contents(book: Book, layout: Layout) -> list[TocEntry]:
-    """Two levels: each letter group with its terms, then the index (hrefs package-relative)."""
-    out = []
+    """Two levels: the front matter pages, each letter group with its terms, the index, the
+    back matter pages (hrefs package-relative)."""
+    out = [_page_entry(p, layout) for p in book.front]
     for chapter in (c for c in layout.chapters if c.part == 1):
         terms = [t for c in layout.chapters if c.group.id == chapter.group.id for t in c.term_ids]
         children = tuple(TocEntry(book.term(t).title_text, f"{layout.file_of[t]}#{iri_escape(t)}")
                          for t in terms)
         out.append(TocEntry(chapter.group.label, chapter.path, children))
     out.append(TocEntry(labels(book.config.language)["index"], f"{INDEX_FILE}#{INDEX_ID}"))
-    return out
+    return out + [_page_entry(p, layout) for p in book.back]
+
+
+def _page_entry(page: Page, layout: Layout) -> TocEntry:
+    return TocEntry(page.title_text, f"{layout.file_of[page.id]}#{iri_escape(page.id)}")
 
 
 def _item(doc: Document, extra: str) -> Item:
@@ -104,8 +125,8 @@ def _styles(styles_dir: Path) -> list[Item]:
 
 
 def _epub2_guide(kind: str) -> str:
-    """EPUB 2 guide types for the landmarks (only `bodymatter` differs)."""
-    return "text" if kind == "bodymatter" else kind
+    """EPUB 2 guide types for the landmarks (OPF 2.0 has no `appendix`: other.* is its way)."""
+    return {"bodymatter": "text", "appendix": "other.appendix"}.get(kind, kind)
 
 
 def _accessibility(book: Book, chapters: list[Document], images: list[Image]) -> Accessibility:

@@ -20,13 +20,13 @@ import jinja2
 
 from ... import diagnostics as dg
 from ...cache import Cache
-from ...model import INDEX_ID, Book, Term
+from ...model import INDEX_ID, Book, Owner, Term
 from ..common.fragments import Fragments, retarget
 from ..common.memo import remembered
 from ..common.templates import environment, template_context
 from .finish import DocumentPass, Finished, well_formed
 from .images import PackageImages
-from .layout import INDEX_FILE, Chapter, Layout
+from .layout import INDEX_FILE, Chapter, Layout, PageDocument
 
 STYLE_FILES = ("highlight.css", "epub.css")  # highlight.css from styles/, epub.css from styles/epub/
 CSS_DIR = "css"
@@ -61,8 +61,8 @@ class Documents:
         self.report = report
         self.env: jinja2.Environment = environment(styles, "epub")
         self.media = PackageImages(book, report)
-        paths = {c.path for c in layout.chapters} | {INDEX_FILE, COVER_PAGE, TITLE_PAGE, NAV_FILE,
-                                                      COVER_IMAGE}
+        paths = {c.path for c in layout.chapters} | {p.path for p in layout.pages} | {
+            INDEX_FILE, COVER_PAGE, TITLE_PAGE, NAV_FILE, COVER_IMAGE}
         self.finisher = DocumentPass(book, self.media, paths, report)
         self.cache = cache or Cache(None)
         # What every cached piece depends on besides its own view: templates, config, resources.
@@ -74,6 +74,23 @@ class Documents:
         label = chapter.group.label
         return self._document("chapter.xhtml.j2", chapter.path, chapter.item_id, label,
                               chapter=chapter, entries=entries)
+
+    def page(self, doc: PageDocument) -> Document:
+        """A front or back matter page (`epub:type` preface or appendix)."""
+        page = self.book.page(doc.page_id)
+        assert page is not None
+        r = self.rendered.pages[page.id]
+
+        def fix(fragment: str) -> str:  # checked piece by piece, so a problem names the page
+            out = retarget(fragment, lambda t, a: self.layout.href(doc.path, t, a))
+            return well_formed(out, page, self.report)
+
+        notes = [{"id": nid, "number": n, "body": fix(body),
+                  "back": self.layout.href(doc.path, page.id, f"{page.id}--fnref-{n}")}
+                 for n, (nid, body) in enumerate(r.notes, start=1)]
+        view = {"id": page.id, "role": page.role, "title": fix(r.title), "body": fix(r.body),
+                "notes": notes}
+        return self._document("page.xhtml.j2", doc.path, doc.item_id, page.title_text, page=view)
 
     def index(self) -> Document:
         groups = [{"id": g.id, "label": g.label, "entries": [
@@ -124,8 +141,8 @@ class Documents:
     def _replayed(self, calls: list[tuple[str, str, str | None]]) -> bool:
         """Publish the images a cached document carried; False if any lands elsewhere now."""
         with self._reporting_to(dg.Report()):
-            return all(self.media.publish(src, self.book.term(term)) == target
-                       for src, term, target in calls if term in self.book)
+            return all(self.media.publish(src, owner) == target for src, ident, target in calls
+                       if (owner := self.book.owner(ident)) is not None)
 
     @contextmanager
     def _reporting_to(self, report: dg.Report) -> Iterator[None]:
@@ -140,7 +157,7 @@ class Documents:
     def _logging(self, calls: list[tuple[str, str, str | None]]) -> Iterator[None]:
         publish = self.media.publish
 
-        def logged(url: str, term: Term) -> str | None:
+        def logged(url: str, term: Owner) -> str | None:
             target = publish(url, term)
             calls.append((url, term.id, target))
             return target

@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 
 from ... import diagnostics as dg
-from ...model import Book, Term
+from ...model import Book, Owner
 from ..common.linkcheck import Output, is_external
 from ..common.xml import parse_xml
 from .images import PackageImages
@@ -49,7 +49,7 @@ def numeric_entities(text: str) -> str:
     return _ENTITY.sub(sub, text)
 
 
-def well_formed(chunk: str, term: Term, report: dg.Report) -> str:
+def well_formed(chunk: str, term: Owner, report: dg.Report) -> str:
     """The entry's XHTML, repaired with the HTML parser (and reported) if it is not well-formed."""
     chunk = numeric_entities(chunk)
     try:
@@ -118,11 +118,13 @@ class DocumentPass:
         data = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8", doctype=DOCTYPE)
         return Finished(data + b"\n", _properties(root))
 
-    def _term(self, el: etree._Element) -> Term | None:
-        """The entry an element belongs to (its enclosing `section.entry`)."""
+    def _term(self, el: etree._Element) -> Owner | None:
+        """The entry (or page) an element belongs to (its enclosing `section.entry`/`.page`)."""
         for anc in el.iterancestors(f"{{{XHTML}}}section"):
-            if "entry" in (anc.get("class") or "").split() and anc.get("id", "") in self.book:
-                return self.book.term(anc.get("id", ""))
+            if {"entry", "page"} & set((anc.get("class") or "").split()):
+                owner = self.book.owner(anc.get("id", ""))
+                if owner is not None:
+                    return owner
         return None
 
     def _image(self, el: etree._Element, path: str) -> None:
@@ -156,7 +158,7 @@ class DocumentPass:
                      f"<{local}> is not carried into the EPUB (scripts, frames and media are refused)")
         _replace_with_text(el, "", "missing-media")
 
-    def _report(self, code: str, term: Term | None, message: str) -> None:
+    def _report(self, code: str, term: Owner | None, message: str) -> None:
         where = term.source if term is not None else None
         text = f"„{term.title_text}“: {message}" if term is not None else message
         self.report.add(dg.make(code, where.file if where else "", where.line if where else 0,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ... import diagnostics as dg
-from ...model import MEDIA_TYPES, Book, Resource, Term
+from ...model import MEDIA_TYPES, Book, Owner, Resource
 from ...names import slugify
 from ..common.media import pick
 
@@ -69,7 +69,7 @@ class PackageImages:
         """Every packaged image, in order of first use."""
         return [i for i in self._by_source.values() if i is not None]
 
-    def publish(self, url: str, term: Term) -> str | None:
+    def publish(self, url: str, term: Owner) -> str | None:
         """The package path of the image `url` names in `term`, or None if it was refused."""
         resource = pick(self.book, term, url, SUPPORTED_IMAGE_TYPES, self.report,
                         "not an EPUB core image type; the EPUB shows its alt text",
@@ -81,7 +81,7 @@ class PackageImages:
         image = self._by_source[resource.path]
         return image.path if image else None
 
-    def _load(self, resource: Resource, url: str, term: Term) -> Image | None:
+    def _load(self, resource: Resource, url: str, term: Owner) -> Image | None:
         data = resource.read()
         if len(data) > MAX_IMAGE_BYTES:
             self._refuse(term, url, f"is larger than {MAX_IMAGE_BYTES // 1_000_000} MB", "make it smaller")
@@ -102,7 +102,7 @@ class PackageImages:
         self._names.add(name)
         return name
 
-    def _refuse(self, term: Term, url: str, why: str, hint: str) -> None:
+    def _refuse(self, term: Owner, url: str, why: str, hint: str) -> None:
         where = term.source
         self.report.add(dg.make(dg.RESOURCE_REFUSED, where.file, where.line, where.column,
                                 f"„{term.title_text}“: image {url} {why}; the EPUB shows its alt text", hint))

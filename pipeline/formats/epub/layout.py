@@ -22,6 +22,7 @@ from ...names import slugify
 from ..common.fragments import Fragments, TermFragments
 
 LETTERS_DIR = "letters"
+PAGES_DIR = "pages"  # front and back matter pages, a document each
 INDEX_FILE = "index.xhtml"
 MAX_DOCUMENT_CHARS = 250_000  # rendered HTML per document before a letter group is split
 _IRI_UNSAFE = frozenset(' "<>\\^`{|}%#')
@@ -39,9 +40,20 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class PageDocument:
+    """One front or back matter page's document."""
+
+    page_id: str
+    role: str  # "front" or "back"
+    path: str  # e.g. "pages/vorwort.xhtml"
+    item_id: str
+
+
+@dataclass(frozen=True)
 class Layout:
     chapters: tuple[Chapter, ...]
-    file_of: Mapping[str, str]  # term id (and "Index") -> document path
+    file_of: Mapping[str, str]  # term id (and "Index", and each page id) -> document path
+    pages: tuple[PageDocument, ...] = ()  # front matter, then back matter
 
     def href(self, from_path: str, term: str, anchor: str = "") -> str:
         """The URL, relative to `from_path`, of `anchor` (or the term itself) in `term`'s document."""
@@ -71,7 +83,18 @@ def assign_documents(book: Book, rendered: Fragments, limit: int | None = None) 
             chapters.append(Chapter(group, n, f"{LETTERS_DIR}/{name}.xhtml", f"letter-{name}", term_ids))
     file_of = {t: c.path for c in chapters for t in c.term_ids}
     file_of[INDEX_ID] = INDEX_FILE
-    return Layout(tuple(chapters), MappingProxyType(file_of))
+    pages = _page_documents(book)
+    file_of.update({p.page_id: p.path for p in pages})
+    return Layout(tuple(chapters), MappingProxyType(file_of), pages)
+
+
+def _page_documents(book: Book) -> tuple[PageDocument, ...]:
+    used: set[str] = set()
+    out = []
+    for page in book.pages:
+        stem = _unique(file_stem(page.id), used)
+        out.append(PageDocument(page.id, page.role, f"{PAGES_DIR}/{stem}.xhtml", f"page-{stem}"))
+    return tuple(out)
 
 
 def file_stem(group_id: str) -> str:

@@ -90,15 +90,11 @@ def _document(name: str, data: bytes, book: Book, report: dg.Report,
         if value is None:
             continue
         if value in ids:
-            entry = _entry_of(el)
-            _add(report, dg.OUTPUT_INVALID, book.term(entry).source if entry in book else None,
-                 f"{_short(name)}: id {value} is used twice")
+            _add(report, dg.OUTPUT_INVALID, _where(book, el), f"{_short(name)}: id {value} is used twice")
         ids.add(value)
     refs.extend(_xhtml_refs(name, root))
     for el, problem in content_problems(root):
-        entry = _entry_of(el)
-        _add(report, dg.OUTPUT_INVALID, book.term(entry).source if entry in book else None,
-             f"{_short(name)} {problem}")
+        _add(report, dg.OUTPUT_INVALID, _where(book, el), f"{_short(name)} {problem}")
     for problem in nav_problems(root):
         _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} has {problem}")
     return ids
@@ -122,9 +118,15 @@ def _text(el: etree._Element) -> str:
 
 def _entry_of(el: etree._Element) -> str:
     for anc in el.iterancestors(f"{{{XHTML}}}section"):
-        if "entry" in (anc.get("class") or "").split():
+        if {"entry", "page"} & set((anc.get("class") or "").split()):
             return anc.get("id", "")
     return ""
+
+
+def _where(book: Book, el: etree._Element) -> Location | None:
+    """The source of the entry (or page) an element belongs to."""
+    owner = book.owner(_entry_of(el))
+    return owner.source if owner is not None else None
 
 
 def _resolve(ref: Reference, manifest: dict[str, str], ids: dict[str, set[str]]) -> str:

@@ -5,6 +5,7 @@ Layout of `build/html/`:
     index.html             start page: title, A–Z letter bar, every term with its tagline
     genindex.html          the generated index (titles and aliases)
     terms/<name>.html      one page per term; <name> from `names.page_names`
+    pages/<name>.html      one page per front or back matter page (book.toml), named alike
     assets/                CSS, search script, search index (a script: works from file://)
     media/                 images of entries, copied from the source folder
     downloads/             PDF/EPUB/DOCX built earlier in the same run
@@ -29,7 +30,7 @@ from .names import page_names
 from .pages import INDEX_PAGE, START_PAGE, SiteLinks, SitePages, tagline_text
 
 if TYPE_CHECKING:
-    from ...model import Book
+    from ...model import Book, Owner
     from ..context import BuildContext
 
 SEARCH_INDEX = "search-index.js"
@@ -41,7 +42,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     site = out_dir / "html"
     fragments = ctx.fragments(book)
     with ctx.output_dir(site) as tmp:
-        links = SiteLinks(page_names(t.id for t in book.terms))
+        links = SiteLinks(page_names(t.id for t in book.terms), page_names(p.id for p in book.pages))
         env = environment(ctx.styles_dir, "site")
         base = template_context(book)
         salt = ctx.cache.key("site", ctx.styles_key("site"), repr(book.config))
@@ -52,6 +53,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         _write(tmp / INDEX_PAGE, pages.index())
         for term in book.terms:
             _write(tmp / links.page(term.id), pages.term(term))
+        for page in book.pages:
+            _write(tmp / links.page(page.id), pages.matter(page))
         copy_assets(ctx.styles_dir, tmp)
         ctx.progress("checking the site's links")
         _write(tmp / ASSETS_DIR / SEARCH_INDEX, search_index(book, links))
@@ -79,7 +82,8 @@ def search_index(book: Book, links: SiteLinks) -> str:
 
 def _report_dead_links(site: Path, book: Book, links: SiteLinks, report: dg.Report,
                        cache: Cache) -> None:
-    by_page = {links.page(t.id): t for t in book.terms}
+    by_page: dict[str, Owner] = {links.page(t.id): t for t in book.terms}
+    by_page.update({links.page(p.id): p for p in book.pages})
     for dead in check_site(site, cache):
         term = by_page.get(dead.page)
         where = term.source if term else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ... import diagnostics as dg
-from ...model import Book, Term
+from ...model import Book, Owner
 from ..common.media import WEB_IMAGE_TYPES, pick
 from .names import relative
 
@@ -40,7 +40,7 @@ class SiteMedia:
         self.site = site
         self.copied: dict[Path, str] = {}
 
-    def rewrite(self, fragment: str, term: Term, page: str) -> str:
+    def rewrite(self, fragment: str, term: Owner, page: str) -> str:
         """Point every local `src` at its copy in the site; replace refused ones by their alt text."""
 
         def sub(m: re.Match[str]) -> str:
@@ -58,7 +58,7 @@ class SiteMedia:
 
         return _SRC_TAG.sub(sub, fragment)
 
-    def _publish(self, url: str, term: Term) -> str | None:
+    def _publish(self, url: str, term: Owner) -> str | None:
         """Copy the file `url` names into the site; its site path, or None if refused."""
         if url.startswith("data:"):
             return None if len(url) > 1_000_000 else url

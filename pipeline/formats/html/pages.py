@@ -1,6 +1,8 @@
-"""The site's pages: the start page, one page per term and the generated index, via Jinja2.
+"""The site's pages: the start page, one page per term, the generated index and a page per front
+or back matter page (book.toml `front`/`back`), via Jinja2.
 
-Page paths are site-relative (`index.html`, `genindex.html`, `terms/<name>.html`); every URL
+Page paths are site-relative (`index.html`, `genindex.html`, `terms/<name>.html`,
+`pages/<name>.html`); every URL
 written into a page is relative to that page, so the site works from `file://` and under any
 path of any static server.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -18,7 +20,7 @@ from markupsafe import Markup
 
 from ... import diagnostics as dg
 from ...cache import Cache
-from ...model import INDEX_ID, Book, LetterGroup, Term
+from ...model import INDEX_ID, Book, LetterGroup, Owner, Page, Term
 from ...pandoc_ast import stringify
 from ..common.fragments import Fragments, HrefFor, TermFragments, retarget, shift_headings
 from ..common.memo import remembered
@@ -29,6 +31,7 @@ from .names import fragment, relative
 START_PAGE = "index.html"
 INDEX_PAGE = "genindex.html"
 TERMS_DIR = "terms"
+PAGES_DIR = "pages"  # front and back matter; names made like the terms' (`names.page_names`)
 _LINK_TAG = re.compile(r"</?a\b[^>]*>")
 
 
@@ -37,10 +40,13 @@ class SiteLinks:
     """Where each term's page lives, and relative URLs between pages."""
 
     names: Mapping[str, str]  # term id -> file stem
+    matter: Mapping[str, str] = field(default_factory=dict)  # front/back page id -> file stem
 
     def page(self, term_id: str) -> str:
         if term_id == INDEX_ID:
             return INDEX_PAGE
+        if term_id in self.matter:
+            return f"{PAGES_DIR}/{self.matter[term_id]}.html"
         return f"{TERMS_DIR}/{self.names[term_id]}.html"
 
     def href(self, from_page: str, term_id: str, anchor: str = "") -> str:
@@ -101,7 +107,11 @@ class SitePages:
         lang = self.book.config.language
         downloads = [{"label": d.label, "href": relative(page, d.path),
                       "size": human_size(d.size, lang)} for d in self.downloads]
+        matter = {role: [{"href": relative(page, self.links.page(p.id)), "title": p.title_text,
+                          "current": self.links.page(p.id) == page} for p in pages]
+                  for role, pages in (("front", self.book.front), ("back", self.book.back))}
         return {**self.base, "page": page, "root": root, "letters": letter_bar(groups, hrefs),
+                "matter": matter,
                 "letters_label": self.base["labels"]["letter_nav"],
                 "page_kind": page_kind, "downloads": downloads,
                 "start_href": relative(page, START_PAGE), "index_href": relative(page, INDEX_PAGE)}
@@ -161,6 +171,17 @@ class SitePages:
         )
         return self._render("term.html", ctx)
 
+    def matter(self, matter: Page) -> str:
+        """A front or back matter page: its title, its text, its notes."""
+        page = self.links.page(matter.id)
+        r = self.rendered.pages[matter.id]
+        ctx = self._common(page, "matter")
+        fix = self._fixer(matter, page)
+        ctx.update(matter_page=matter, title=Markup(_unlinked(r.title)), body=fix(r.body),
+                   notes=[{"id": nid, "ref": nid.replace("--fn-", "--fnref-"), "body": fix(body)}
+                          for nid, body in r.notes])
+        return self._render("page.html", ctx)
+
     def _render(self, template: str, ctx: dict[str, Any]) -> str:
         """A page from its template, or from the cache under the key of everything it was given
         (and of the whole book, if the template read `book`)."""
@@ -172,7 +193,7 @@ class SitePages:
                           lambda _: self.env.get_template(template).render(given), str, str,
                           view, self.book.fingerprint)
 
-    def _fixer(self, term: Term, page: str) -> Callable[..., Markup]:
+    def _fixer(self, term: Owner, page: str) -> Callable[..., Markup]:
         """Retarget links, rewrite media and (optionally) shift headings of the term's fragments."""
         href_for = self.links.href_for(page, term.id)
 
@@ -206,6 +227,8 @@ def _shown(value: Any) -> Any:
     content) and its back-references, anything else as its repr."""
     if isinstance(value, Term) and value.fingerprint:
         return ("term", value.fingerprint, value.refs_in)
+    if isinstance(value, Page) and value.fingerprint:
+        return ("page", value.fingerprint)
     return repr(value)
 
 

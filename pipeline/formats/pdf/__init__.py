@@ -35,13 +35,18 @@ if TYPE_CHECKING:
 def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     """Write `<slug>.pdf`."""
     path = out_dir / f"{book.config.slug}.pdf"
-    workers = worker_count(len(book.groups) + 2)  # parts: front matter, letter groups, index
+    # parts: title and contents, front matter pages, letter groups, index, back matter pages
+    workers = worker_count(len(book.groups) + 2 + len(book.pages))
     # Started first, the workers import WeasyPrint while this process composes the HTML.
     with ctx.output(path) as tmp, Pool(workers, book.config.language) as pool:
         ctx.progress("composing the print document")
-        doc = compose.compose(ctx.fragments(book), ctx.styles_dir, ctx.report)
-        cut = chunks.cut(doc.parts, workers)
-        results, pages = chunks.paginate(doc, cut, chunks.setting(book, ctx.styles_dir), ctx, pool)
+        doc = compose.compose(ctx.fragments(book), ctx.styles_dir, ctx.report, ctx.cache)
+        where = chunks.setting(book, ctx)
+        last_key = ctx.cache.key("pdf-pages", where.fingerprint, book.config.slug)
+        last = ctx.cache.get_json("pdf-pages", last_key)
+        results, pages = chunks.paginate(doc, chunks.cut(doc.parts), where, ctx, pool,
+                                         last if isinstance(last, dict) else None)
+        ctx.cache.put_json("pdf-pages", last_key, dict(pages.anchors))
         ctx.progress("joining the parts")
         paints = [r.paint for r in results if r.paint is not None]
         merged = pool.join(metadata(book), paint.stamps(paints, pages.anchors),
@@ -62,8 +67,8 @@ def _report_dead(doc: compose.PrintDocument, book: Book, report: dg.Report,
                  anchors: Sequence[str]) -> None:
     """GL603 for each link in the PDF that leads nowhere, located at the entry that holds it."""
     for anchor in dict.fromkeys(anchors):
-        term_id = _term_linking(doc, anchor)
-        where = book.term(term_id).source if term_id and term_id in book else None
+        owner = book.owner(_term_linking(doc, anchor) or "")
+        where = owner.source if owner is not None else None
         report.add(dg.make(dg.DEAD_LINK_OUTPUT, where.file if where else "", where.line if where else 0,
                            0, f"the PDF links to #{anchor}, which is nowhere in it",
                            "check the link's target; a template may name an id that does not exist"))
@@ -74,6 +79,6 @@ def _term_linking(doc: compose.PrintDocument, anchor: str) -> str | None:
     for part in doc.parts:
         at = part.html.find(href)
         if at >= 0:
-            m = re.findall(r'<section class="term" id="([^"]*)"', part.html[:at])
+            m = re.findall(r'<section class="(?:term|page)[^"]*" id="([^"]*)"', part.html[:at])
             return html.unescape(m[-1]) if m else None
     return None

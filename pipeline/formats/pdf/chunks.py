@@ -1,36 +1,47 @@
-"""Cutting the print document into chunks and laying them out: the pagination of the book.
+"""Laying out the book in chunks: the pagination, with page references at their exact width.
 
-Each chunk (front matter, runs of letter groups, the index) is laid out once, in parallel worker
-processes (`layout`, `pool`), with every page number left blank in a box of fixed width; from
-the chunks' page counts and anchors follows the page of every anchor (`PageMap`). Only when the
-page count has more or fewer digits than guessed is the book laid out again.
+Every part (front matter, each letter group, the index) is a chunk of its own, laid out in a
+worker process (`layout`, `pool`) as if it began on a right-hand page. A page reference is as
+wide as its number: hidden zeros as many as the number has digits, painted over after layout
+(`paint`; the figures are tabular, so only the count of digits can move the layout). Which
+count each reference needs is guessed first — from the last build's page map, else from the
+chunks' sizes — and after each layout the chunks whose references were guessed wrong, and only
+those, are laid out again, until every count is right (as LaTeX reruns with its `.aux`). The
+index's numbers are laid out the same way; the contents' numbers keep room for the widest
+number (right-aligned after a leader, so the room shows as no hole). A chunk laid out before
+with the same HTML, styles and fonts comes from the build cache.
 """
 
 from __future__ import annotations
 
-import math
+import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ... import diagnostics as dg
 from ...model import Book
 from ..context import BuildContext
-from . import compose, join
+from . import compose, join, stored
 from .layout import ChunkJob, ChunkResult
-from .pagenumbers import PN_PLACEHOLDER
+from .pagenumbers import PN_PLACEHOLDER, REF_CLOSE, REF_OPEN
 from .pool import Pool
 
-MAX_PASSES = 3  # another pass only when the page count has more or fewer digits than guessed
-CHUNK_COST = 180_000  # characters of HTML (without data: URLs) per chunk: bounds a worker's memory
+MAX_PASSES = 6  # the counts of digits settle in one or two; a bound against ping-pong
+CHARS_PER_PAGE = 6000  # a first guess: HTML characters (formulas are empty boxes) per page
 _DATA_URL = re.compile(r'"data:[^"]*"')
+_REF = re.compile(f"{REF_OPEN}([^{REF_CLOSE}]*){REF_CLOSE}")
+_ID = re.compile(r'\bid="([^"]*)"')
 
 
 @dataclass(frozen=True)
 class Chunk:
-    body: str  # parts' HTML, links outside the chunk already made placeholder URIs
-    cost: int
+    body: str  # a part's HTML, links outside the chunk already made placeholder URIs
+    cost: int  # characters of HTML without data: URLs
+    refs: frozenset[str]  # anchors its page references name
+    places: Mapping[str, float]  # anchor -> where in the chunk it stands (0 … 1), for a guess
+    numbers: bool  # it holds contents or index numbers (as wide as the widest number)
 
 
 @dataclass(frozen=True)
@@ -50,58 +61,90 @@ class Setting:
     base_url: str
     roots: tuple[str, ...]  # folders whose files may be read (the styles)
     files: tuple[str, ...]  # single files that may be read (the book's resolved images)
+    fingerprint: str = ""  # styles, images, fonts and WeasyPrint: part of a chunk's cache key
 
 
-def setting(book: Book, styles_dir: Path) -> Setting:
+def setting(book: Book, ctx: BuildContext) -> Setting:
     """The chunks' setting: the styles folder's print sheets and the images the normaliser resolved."""
+    styles_dir = ctx.styles_dir
     styles = styles_dir / compose.STYLE_FOLDER
     sheets = [styles_dir / "highlight.css", styles / "print.css"]
     images = sorted({str(r.path) for r in book.resources.values() if r.path is not None})
-    return Setting(tuple(str(s) for s in sheets if s.is_file()), book.config.pdf.page_size,
-                   styles.resolve().as_uri() + "/", (str(styles_dir.resolve()),), tuple(images))
+    print_ = Setting(tuple(str(s) for s in sheets if s.is_file()), book.config.pdf.page_size,
+                     styles.resolve().as_uri() + "/", (str(styles_dir.resolve()),), tuple(images))
+    key = ctx.cache.key("pdf", ctx.styles_key(compose.STYLE_FOLDER), repr(print_),
+                        *(stored.stamp(Path(f)) for f in images), stored.environment())
+    return replace(print_, fingerprint=key)
 
 
-def cut(parts: Sequence[compose.Part], workers: int) -> list[Chunk]:
-    """Cut the parts into contiguous chunks of similar cost, at least one per worker."""
-    costs = [len(_DATA_URL.sub('""', p.html)) for p in parts]
-    total = sum(costs)
-    count = min(len(parts), max(workers, math.ceil(total / CHUNK_COST)))
-    groups: list[list[int]] = [[]]
-    done = 0
-    for i, cost in enumerate(costs):
-        remaining_parts, remaining_chunks = len(parts) - i, count - len(groups) + 1
-        target = (total - done) / remaining_chunks if remaining_chunks else math.inf
-        current = sum(costs[j] for j in groups[-1])
-        if groups[-1] and (current + cost / 2 > target or remaining_parts < remaining_chunks):
-            done += current
-            groups.append([])
-        groups[-1].append(i)
-    return [_chunk([parts[i] for i in g], sum(costs[i] for i in g)) for g in groups]
-
-
-def _chunk(parts: Sequence[compose.Part], cost: int) -> Chunk:
-    body = "\n".join(p.html for p in parts)
-    body = compose.localise_links(body, compose.anchors_in(body), join.xref_uri)
-    return Chunk(body, cost)
+def cut(parts: Sequence[compose.Part]) -> list[Chunk]:
+    """One chunk per part: a chunk must begin on a new page, and only parts do."""
+    chunks = []
+    for part in parts:
+        body = compose.localise_links(part.html, compose.anchors_in(part.html), join.xref_uri)
+        size = max(len(body), 1)
+        places = {m.group(1): m.start() / size for m in _ID.finditer(body)}
+        refs = frozenset(html.unescape(a) for a in _REF.findall(body))
+        chunks.append(Chunk(body, len(_DATA_URL.sub('""', part.html)), refs,
+                            places, PN_PLACEHOLDER in body))
+    return chunks
 
 
 def paginate(doc: compose.PrintDocument, chunks: Sequence[Chunk], where: Setting, ctx: BuildContext,
-             pool: Pool) -> tuple[list[ChunkResult], PageMap]:
-    """Lay out every chunk once; again only if the page count's digits were guessed wrong."""
-    digits = _estimated_digits(chunks)
+             pool: Pool, last: Mapping[str, int] | None = None) -> tuple[list[ChunkResult], PageMap]:
+    """Lay out every chunk; again only those whose page references were guessed a wrong count
+    of digits. `last`: the previous build's page of every anchor (the best guess there is)."""
+    guess = {**_estimate(chunks), **(last or {})}
+    widest = len(str(max(guess.values(), default=1)))
+    done: dict[int, tuple[str, ChunkResult]] = {}  # chunk -> the HTML it was laid out with, result
     for attempt in range(1, MAX_PASSES + 1):
-        ctx.progress(f"laying out {len(chunks)} part(s), pass {attempt}")
-        results = pool.run([_job(i, c, doc, where, digits) for i, c in enumerate(chunks)])
-        for r in results:
-            _fail_on(r, ctx.report)
+        jobs = [_job(i, c, doc, where, guess, widest) for i, c in enumerate(chunks)]
+        known = {j.index: done[j.index][1] for j in jobs
+                 if j.index in done and done[j.index][0] == j.html}
+        known |= {j.index: r for j in jobs if j.index not in known
+                  and (r := stored.load(ctx.cache, where.fingerprint, j)) is not None}
+        ctx.progress(f"laying out {len(jobs) - len(known)} part(s), pass {attempt}")
+        results = pool.run(jobs, known)
+        for job, result in zip(jobs, results, strict=True):
+            _fail_on(result, ctx.report)
+            if job.index not in known:
+                stored.save(ctx.cache, where.fingerprint, job, result)
+            done[job.index] = (job.html, result)
         pages = _page_map(results)
-        if pages.digits == digits:
+        if _settled(chunks, pages, guess, widest):
             ctx.report.extend(d for r in results for d in r.diagnostics)
             return results, pages
-        digits = pages.digits
+        guess, widest = {**guess, **pages.anchors}, pages.digits
     raise dg.GlossaryError(dg.make(dg.TOOL_FAILED, "", 0, 0,
                                    f"page numbers did not settle after {MAX_PASSES} passes",
                                    "report this with the book that causes it"))
+
+
+def _digits(page: int | None) -> int:
+    return len(str(page)) if page else 1
+
+
+def _settled(chunks: Sequence[Chunk], pages: PageMap, guess: Mapping[str, int], widest: int) -> bool:
+    """Whether every reference was laid out with the count of digits its page has."""
+    for chunk in chunks:
+        if chunk.numbers and widest != pages.digits:
+            return False
+        for anchor in chunk.refs:
+            if _digits(guess.get(anchor)) != _digits(pages.anchors.get(anchor)):
+                return False
+    return True
+
+
+def _estimate(chunks: Sequence[Chunk]) -> dict[str, int]:
+    """A first guess at every anchor's page, from the chunks' sizes and where it stands."""
+    guess: dict[str, int] = {}
+    start = 1
+    for chunk in chunks:
+        pages = max(1, round(chunk.cost / CHARS_PER_PAGE))
+        for anchor, place in chunk.places.items():
+            guess.setdefault(anchor, start + int(place * pages))
+        start += pages
+    return guess
 
 
 def _fail_on(result: ChunkResult, report: dg.Report) -> None:
@@ -111,11 +154,12 @@ def _fail_on(result: ChunkResult, report: dg.Report) -> None:
 
 
 def _job(index: int, chunk: Chunk, doc: compose.PrintDocument, where: Setting,
-         digits: int) -> ChunkJob:
+         guess: Mapping[str, int], widest: int) -> ChunkJob:
+    body = _REF.sub(lambda m: "0" * _digits(guess.get(html.unescape(m.group(1)))), chunk.body)
     return ChunkJob(
         index=index,
-        html=doc.head + chunk.body.replace(PN_PLACEHOLDER, "0" * digits) + doc.tail,
-        css=_generated_css(where.page_size, digits),
+        html=doc.head + body.replace(PN_PLACEHOLDER, "0" * widest) + doc.tail,
+        css=_generated_css(where.page_size),
         stylesheets=where.stylesheets,
         base_url=where.base_url,
         roots=where.roots,
@@ -124,17 +168,9 @@ def _job(index: int, chunk: Chunk, doc: compose.PrintDocument, where: Setting,
     )
 
 
-def _generated_css(size: str, digits: int) -> str:
-    """Page size (book.toml); room for the page numbers painted after layout."""
-    return (f"@page {{ size: {size}; }}\n.pn {{ visibility: hidden; }}\n"
-            f".pageref {{ padding-right: {digits}ch; }}\n")
-
-
-def _estimated_digits(chunks: Sequence[Chunk]) -> int:
-    """A first guess at the page count's digits: about 6,000 characters of HTML (formulas are
-    empty boxes) fill a page (demo 6,200, 350 generated entries 9,400). A wrong guess costs
-    a second pass, so that the boxes are always exactly as wide as the widest number."""
-    return len(str(max(1, sum(c.cost for c in chunks) // 6000)))
+def _generated_css(size: str) -> str:
+    """Page size (book.toml); the placeholders of the numbers painted after layout, hidden."""
+    return f"@page {{ size: {size}; }}\n.pn, .pnum {{ visibility: hidden; }}\n"
 
 
 def _page_map(results: Sequence[ChunkResult]) -> PageMap:
@@ -145,5 +181,3 @@ def _page_map(results: Sequence[ChunkResult]) -> PageMap:
             anchors.setdefault(name, offset + page)
         offset += r.pages
     return PageMap(anchors, len(str(max(offset, 1))))
-
-

@@ -1,7 +1,8 @@
 """The print document: the shared HTML fragments (`ctx.fragments`) laid into `styles/print` templates.
 
-The book becomes a list of parts — front matter, one part per letter group, the index — each
-an HTML body fragment. A page number is a hidden placeholder as wide as the widest number
+The book becomes a list of parts — title page, imprint and contents, the front matter pages
+(book.toml `front`), one part per letter group, the index, the back matter pages — each an HTML
+body fragment. A page number is a hidden placeholder as wide as the widest number
 (`<span class="pn" data-pn="ANCHOR">000</span>`, its zeros filled in per chunk): the real
 number is painted onto the PDF after every chunk is laid out (`pagenumbers`, `paint`).
 """
@@ -18,17 +19,21 @@ from typing import Any
 from markupsafe import Markup
 
 from ... import diagnostics as dg
+from ...cache import Cache
 from ...config import build_time
-from ...model import INDEX_ID, Book, Term
-from ..common.fragments import Fragments, TermFragments, retarget, same_document
+from ...i18n import labels
+from ...model import INDEX_ID, Book, Owner, Page, Term
+from ..common.fragments import Fragments, PageFragments, TermFragments, retarget, same_document
 from ..common.media import WEB_IMAGE_TYPES, pick
 from ..common.templates import environment, template_context
 from . import formulas
-from .pagenumbers import PN_ATTR, PN_PLACEHOLDER
+from .pagenumbers import PN_ATTR, PN_PLACEHOLDER, REF_CLOSE, REF_OPEN
 
 STYLE_FOLDER = "print"
 SUPPORTED_IMAGE_TYPES = WEB_IMAGE_TYPES  # what WeasyPrint draws
-_XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)', re.DOTALL)
+# A link, and the rest of the word it ends in (`-Verknüpfung`, `s`, but not `.`, `,`, `)`)
+_XREF_LINK = re.compile(r'(<a href="xref:([^"#]*)#?([^"]*)"([^>]*)>.*?</a>)((?:[-\w\u00ad\u2010\u2011]'
+                        r'|&[a-z]+;(?=\w))*)', re.DOTALL)
 _LINE_ANCHOR = re.compile(r'<a href="#[^"]*" aria-hidden="true" tabindex="-1"></a>')
 _IMG = re.compile(r"<img\b([^>]*?)/?>", re.IGNORECASE)
 _SRC = re.compile(r'\bsrc="([^"]*)"', re.IGNORECASE)
@@ -52,7 +57,7 @@ class Origin:
 class Part:
     """A run of pages that starts on a new page: front matter, a letter group or the index."""
 
-    kind: str  # "front", "letter", "index"
+    kind: str  # "front" (title, contents and front matter pages), "letter", "index", "back"
     html: str  # body HTML
 
 
@@ -67,23 +72,34 @@ class PrintDocument:
     forms: dict[str, formulas.Form] = field(default_factory=dict)  # formulas, drawn after layout
 
 
-def compose(rendered: Fragments, styles_dir: Path, report: dg.Report) -> PrintDocument:
+def compose(rendered: Fragments, styles_dir: Path, report: dg.Report,
+            cache: Cache | None = None) -> PrintDocument:
     """Build the print document's parts from the shared rendering."""
     book = rendered.book
     env = environment(styles_dir, STYLE_FOLDER)
-    base = template_context(book, pn=pn, INDEX=INDEX_ID)
+    label = Markup(html.escape(labels(book.config.language)["page_ref"]).replace(" ", "&#8239;"))
+    base = template_context(book, pn=pn, ref=ref, pageref_label=label, INDEX=INDEX_ID)
     macros: Any = env.get_template("macros.html.j2").make_module(base)
-    composer = _Composer(book, macros, report)
+    composer = _Composer(book, macros, report, cache or Cache(None))
     terms = {t.id: composer.term(book.term(t.id), t) for t in rendered.terms.values()}
-    context = {**base, "terms": terms, "built": build_time()}
+    pages = {p.id: composer.page(p, rendered.pages[p.id]) for p in book.pages}
+    context = {**base, "terms": terms, "pages": pages, "built": build_time()}
     parts = [Part("front", env.get_template("front.html.j2").render(context))]
+    parts += [_page_part(env, context, page) for page in book.front]
     for group in book.groups:
         parts.append(Part("letter", env.get_template("letter.html.j2").render(context, group=group)))
     parts.append(Part("index", env.get_template("index.html.j2").render(context)))
+    parts += [_page_part(env, context, page) for page in book.back]
     marker = "\ue002BODY\ue002"
     shell = env.get_template("book.html.j2").render(context, body=Markup(marker))
     head, tail = shell.split(marker)
     return PrintDocument(head, tail, parts, composer.origins, composer.forms)
+
+
+def _page_part(env: Any, context: dict[str, Any], page: Page) -> Part:
+    """A front or back matter page: a part of its own, on a new page."""
+    return Part(page.role, env.get_template("page.html.j2").render(context, page=page,
+                                                                   p=context["pages"][page.id]))
 
 
 def _page_footnotes(notes: tuple[tuple[str, str], ...]) -> Callable[[re.Match[str]], str] | None:
@@ -109,10 +125,18 @@ def _page_footnotes(notes: tuple[tuple[str, str], ...]) -> Callable[[re.Match[st
     return place
 
 
-def pn(anchor: str) -> Markup:
-    """The page-number box for an anchor: a hidden placeholder, the number is painted later."""
-    return Markup('<span class="pn" {}="{}">{}</span>').format(Markup(PN_ATTR), anchor,
-                                                              Markup(PN_PLACEHOLDER))
+def ref(anchor: str) -> Markup:
+    """A page reference's number: a placeholder the layout replaces by as many zeros as the
+    anchor's page number has digits (`chunks`)."""
+    return Markup(REF_OPEN) + Markup.escape(anchor) + Markup(REF_CLOSE)
+
+
+def pn(anchor: str, exact: bool = False) -> Markup:
+    """The page-number box for an anchor: a hidden placeholder, the number is painted later.
+    It keeps room for the widest number (right-aligned columns: the contents), or with `exact`
+    for as many digits as its own number has (numbers that follow their text: the index)."""
+    return Markup('<span class="pn" {}="{}">{}</span>').format(
+        Markup(PN_ATTR), anchor, ref(anchor) if exact else Markup(PN_PLACEHOLDER))
 
 
 @dataclass(frozen=True)
@@ -128,10 +152,21 @@ class PrintTerm:
     notes: tuple[tuple[str, Markup], ...]
 
 
+@dataclass(frozen=True)
+class PrintPage:
+    """A front or back matter page as print HTML."""
+
+    id: str
+    title: Markup
+    body: Markup
+    notes: tuple[tuple[str, Markup], ...]
+
+
 class _Composer:
     """Turns one TermFragments into a PrintTerm, remembering which entry wrote which URL."""
 
-    def __init__(self, book: Book, macros: Any, report: dg.Report) -> None:
+    def __init__(self, book: Book, macros: Any, report: dg.Report, cache: Cache) -> None:
+        self.cache = cache
         self.book = book
         self.pageref: Callable[[str], str] = macros.pageref
         self.report = report
@@ -156,26 +191,43 @@ class _Composer:
             notes=() if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes),
         )
 
-    def _fragment(self, term: Term, fragment: str, refs: bool) -> str:
+    def page(self, page: Page, r: PageFragments) -> PrintPage:
+        notes = tuple((anchor, self._fragment(page, body, True)) for anchor, body in r.notes)
+        at_foot = _page_footnotes(notes)
+
+        def fix(fragment: str, refs: bool = True) -> Markup:
+            printed = self._fragment(page, fragment, refs)
+            return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot else printed)
+
+        return PrintPage(page.id, fix(r.title, refs=False), fix(r.body),
+                         () if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes))
+
+    def _fragment(self, term: Owner, fragment: str, refs: bool) -> str:
         def warn(message: str) -> None:
             self.report.add(dg.make(dg.RENDER_WARNING, term.source.file, term.source.line, 0,
                                     message, "simplify the formula or check its TeX"))
 
         fragment = _LINE_ANCHOR.sub("", fragment)  # pandoc's code-line anchors mean nothing on paper
         fragment = self._sources(term, fragment)  # before math: formula images need no origin
-        fragment = formulas.convert(fragment, warn, self.forms)
+        fragment = formulas.convert(fragment, warn, self.forms, self.cache)
         if refs:
             fragment = _XREF_LINK.sub(self._with_pageref, fragment)
         return retarget(fragment, same_document)
 
     def _with_pageref(self, m: re.Match[str]) -> str:
-        link, target, anchor, attrs = m.groups()
+        """A link in the text gets its page reference; a link that is part of a word
+        (`[XOR](#XOR)-Verknüpfung`) gets it after the whole word, as a link of its own."""
+        link, target, anchor, attrs, tail = m.groups()
         if "footnote-ref" in attrs:
-            return link
+            return link + tail
         ref = str(self.pageref(html.unescape(anchor) or html.unescape(target)))
-        return link[: -len("</a>")] + "&#160;" + ref + "</a>"
+        if not tail:
+            return link[: -len("</a>")] + "&#160;" + ref + "</a>"
+        href = re.match(r'<a href="([^"]*)"', link)
+        return f'{link}{tail}<a href="{href.group(1) if href else ""}" class="xref">&#160;{ref}</a>'
 
-    def _sources(self, term: Term, fragment: str) -> str:
+
+    def _sources(self, term: Owner, fragment: str) -> str:
         """Make every image's src absolute and note its entry (for GL601 from the fetcher).
 
         An image no format may publish (remote, outside the source folder, missing) was

@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from xml.etree import ElementTree
 
 from ziamath import Math, config  # type: ignore[attr-defined]
 
+from ...cache import Cache
 from .pagenumbers import MATH_ATTR
 
 _MATH = re.compile(r"<math\b[^>]*>.*?</math>", re.DOTALL)
@@ -44,6 +46,7 @@ _UNARY_MI = re.compile(rf"<mi>\s*([{_SIGN}])\s*</mi>")
 _UNARY_MO = re.compile(
     rf"(<mo(?![^>]*form=\"postfix\")[^>]*>\s*[^<)\]}}⟩⌉⌋\s]+\s*</mo>\s*)<mo>\s*([{_SIGN}])\s*</mo>")
 _FILLS = {"black": (0.0, 0.0, 0.0), "#000": (0.0, 0.0, 0.0), "#000000": (0.0, 0.0, 0.0)}
+_ZIAMATH = version("ziamath")
 SIZE = 20.0  # ziamath's em in SVG user units; the box is sized in em, so this is only precision
 Warn = Callable[[str], None]
 
@@ -56,20 +59,22 @@ class Form:
     bbox: tuple[float, float, float, float]  # x1, y1, x2, y2: the SVG's viewBox, flipped
 
 
-def convert(fragment: str, warn: Warn, forms: MutableMapping[str, Form] | None = None) -> str:
+def convert(fragment: str, warn: Warn, forms: MutableMapping[str, Form] | None = None,
+            cache: Cache | None = None) -> str:
     """Replace every <math> element of an HTML fragment by a formula box (its Form into `forms`)
-    or, without `forms` or for an SVG the converter does not know, by an SVG image."""
+    or, without `forms` or for an SVG the converter does not know, by an SVG image. Typeset
+    formulas are kept in the build cache (ziamath takes tens of milliseconds for each)."""
     if "<math" not in fragment:
         return fragment
-    return _MATH.sub(lambda m: _image(m.group(0), warn, forms), fragment)
+    return _MATH.sub(lambda m: _image(m.group(0), warn, forms, cache or Cache(None)), fragment)
 
 
-def _image(mathml: str, warn: Warn, forms: MutableMapping[str, Form] | None) -> str:
+def _image(mathml: str, warn: Warn, forms: MutableMapping[str, Form] | None, cache: Cache) -> str:
     display = bool(_DISPLAY.match(mathml))
     tex_match = _TEX.search(mathml)
     tex = html.unescape(tex_match.group(1)) if tex_match else ""
     try:
-        svg, messages = _svg(signs(_ANNOTATION.sub("", mathml)))
+        svg, messages = _stored_svg(signs(_ANNOTATION.sub("", mathml)), cache)
     except Exception as exc:  # ziamath raises many kinds on unsupported input
         warn(f"formula {tex or '(no TeX)'!r} could not be typeset: {type(exc).__name__}: {exc}")
         return f'<code class="math-fallback">{html.escape(tex)}</code>'
@@ -93,6 +98,17 @@ def signs(mathml: str) -> str:
         return mathml
     mathml = _UNARY_MI.sub(r'<mo form="prefix">\1</mo>', mathml)
     return _UNARY_MO.sub(r'\1<mo form="prefix">\2</mo>', mathml)
+
+
+def _stored_svg(mathml: str, cache: Cache) -> tuple[str, tuple[str, ...]]:
+    """`_svg`, from the build cache when this MathML was typeset before (by this ziamath)."""
+    key = cache.key("pdf-formula", _ZIAMATH, mathml)
+    found = cache.get_json("pdf-formula", key)
+    if isinstance(found, list) and len(found) == 2 and isinstance(found[0], str):
+        return found[0], tuple(str(m) for m in found[1])
+    svg, messages = _svg(mathml)
+    cache.put_json("pdf-formula", key, [svg, list(messages)])
+    return svg, messages
 
 
 @lru_cache(maxsize=4096)

@@ -65,14 +65,17 @@ class Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.joiner.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
-        """Render every job, in order; each PDF goes to the joiner as soon as the ones before it have."""
-        if len(self.joining) > 1:  # a pass before this one: its parts are of no use
+    def run(self, jobs: Sequence[ChunkJob], known: Mapping[int, ChunkResult] | None = None
+            ) -> list[ChunkResult]:
+        """Every job's result, in order: laid out now, or `known` (by chunk index: from an earlier
+        pass or the cache). Each PDF goes to the joiner as soon as the ones before it have."""
+        known = known or {}
+        if len(self.joining) > 1:  # a pass before this one: the join starts again
             self.joining = [self.joiner.submit(start)]
-        futures = [(j, self.executor.submit(render_chunk, j)) for j in jobs]
+        futures = {j.index: self.executor.submit(render_chunk, j) for j in jobs if j.index not in known}
         results = []
-        for job, future in futures:
-            results.append(self._result(job, future))
+        for job in jobs:
+            results.append(known[job.index] if job.index in known else self._result(job, futures[job.index]))
             if results[-1].pdf is not None:
                 self.joining.append(self.joiner.submit(add, results[-1].pdf))
         return results
