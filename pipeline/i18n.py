@@ -162,3 +162,13 @@ def written_date(iso: str, language: str) -> str:
     if len(parts) == 2:
         return str(format_skeleton("yMMMM", dt.date(int(parts[0]), int(parts[1]), 1), locale=locale))
     return str(format_date(dt.date.fromisoformat(iso), "long", locale=locale))
+
+
+# Languages written right to left (primary subtags): Arabic, Hebrew, Persian, Urdu, Yiddish,
+# Pashto, Sindhi, Uyghur, Dhivehi, Central Kurdish, Syriac.
+RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "syr"})
+
+
+def text_direction(language: str) -> str:
+    """`rtl` for a language written right to left (`ar`, `he-IL`), else `ltr`."""
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"

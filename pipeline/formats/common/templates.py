@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from ...i18n import labels, written_date
+from ...i18n import labels, text_direction, written_date
 from ...model import INDEX_ID, Book
 from .fonts import face_rules
 from .linebreaks import bound
@@ -49,8 +49,10 @@ class BookView:
 
 
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
-    """What every template gets: the book (a `BookView`), its config, the labels for its language
-    and the date as the language writes it (`date_text`; `config.date` stays ISO for metadata)."""
+    """What every template gets: the book (a `BookView`), its config, the labels for its
+    language, its writing direction and the date as the language writes it (`date_text`;
+    `config.date` stays ISO for metadata)."""
     c = book.config
     return {"book": BookView(book), "config": c, "labels": labels(c.language),
-            "date_text": written_date(c.date, c.language), **extra}
+            "direction": text_direction(c.language), "date_text": written_date(c.date, c.language),
+            **extra}
