@@ -22,9 +22,9 @@ from ..i18n import quotation_marks
 from ..model import BACK, FRONT, INDEX_ID, Location, Page, anchor
 from ..pandoc_ast import Node, Str, stringify, transform
 from .links import IdTable, LinkContext, rewrite_links
-from .load import PageSource
 from .positions import Locator
 from .resources import Resources, check_images
+from .sources import PageSource
 from .structure import prefix_id, slug, term_id_from_title
 from .termlike import heading_with_id
 

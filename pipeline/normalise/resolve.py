@@ -25,12 +25,12 @@ from ..model import (
 from ..pandoc_ast import Node, stringify, transform
 from .collation import letter_of, sort_key
 from .links import IdTable, LinkContext, rewrite_links
-from .load import Loaded, RawTerm, SourceFile
 from .mathcheck import check_formulas
 from .pages import PageHead, name_pages, page_sections, resolve_pages
 from .positions import Locator
 from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
+from .sources import Loaded, RawTerm, SourceFile
 from .structure import Parts, local_anchors, prefix_id, split, term_id_from_title
 from .titles import visible
 
