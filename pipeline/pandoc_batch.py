@@ -68,13 +68,19 @@ def parse_batch(files: dict[str, Source], parse_time: float = limits.Limits.pars
     parts = shards(files)
     if len(parts) == 1:
         return _parse_shard(files, parse_time)
-    merged = Batch([], {}, {})
     with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        for part in pool.map(lambda shard: _parse_shard(shard, parse_time), parts):
-            merged.api_version = part.api_version or merged.api_version
-            merged.files.update(part.files)
-            merged.failures.update(part.failures)
-            merged.slow.update(part.slow)
+        return _merged(list(pool.map(lambda shard: _parse_shard(shard, parse_time), parts)), files)
+
+
+def _merged(parts: list[Batch], files: dict[str, Source],
+            slow: dict[str, tuple[int, str]] | None = None) -> Batch:
+    """One batch of the parts' results, the files in the caller's order."""
+    merged = Batch([], {}, {}, dict(slow or {}))
+    for part in parts:
+        merged.api_version = part.api_version or merged.api_version
+        merged.files.update(part.files)
+        merged.failures.update(part.failures)
+        merged.slow.update(part.slow)
     merged.files = {n: merged.files[n] for n in files if n in merged.files}
     return merged
 
@@ -144,14 +150,7 @@ def _parse_watched(files: dict[str, Source], parse_time: float) -> Batch:
             parts.append(_parse_plain(read_in_time, parse_time))
         except PandocTimeout:  # a machine slower now than a moment ago
             parts.append(_parse_one_by_one(read_in_time, parse_time))
-    merged = Batch([], {}, {}, slow)
-    for part in parts:
-        merged.api_version = part.api_version or merged.api_version
-        merged.files.update(part.files)
-        merged.failures.update(part.failures)
-        merged.slow.update(part.slow)
-    merged.files = {n: merged.files[n] for n in files if n in merged.files}
-    return merged
+    return _merged(parts, files, slow)
 
 
 def _text(source: Source) -> str:

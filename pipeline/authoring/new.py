@@ -20,8 +20,9 @@ from .. import diagnostics as dg
 from ..config import load_config
 from ..formats.html.names import transliterate
 from ..model import INDEX_ID, KNOWN_SECTION_CLASSES, SEEALSO, Book
-from ..normalise.load import Loaded, load
+from ..normalise.load import load
 from ..normalise.resolve import resolve
+from ..normalise.sources import Loaded
 from ..normalise.structure import term_id_from_title
 from ..pandoc_ast import Node, iter_nodes, stringify
 from . import AuthoringError

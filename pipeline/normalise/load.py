@@ -7,77 +7,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import diagnostics as dg
 from .. import pandoc, pandoc_batch
 from ..cache import Cache
 from ..config import CONFIG_NAME, BookConfig
-from ..limits import Limits
 from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
 from ..pandoc_ast import Node, stringify
 from . import rawlinks, stored, termlike, unsafe
 from .discover import discover, page_small_enough
 from .intake import decode, flattened, too_slow
 from .positions import HEADER, Locator, term_heading_lines
+from .sources import Loaded, PageSource, RawTerm, SourceFile
 
 MERGE_MIN_TERMS = 12
 _ID_CHARS = re.compile(r"[^\w.:-]+")
 _RAW_ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
 _WARN_POS = re.compile(r"line (\d+),? column (\d+)")
-
-
-@dataclass
-class RawTerm:
-    """A term as found in one file: its heading and the blocks up to the next term heading."""
-
-    file: str
-    ordinal: int  # position among the file's term headings
-    level: int
-    id: str  # as written; '' when the heading has none
-    classes: list[str]
-    attributes: dict[str, str]
-    title: list[Node]
-    blocks: list[Node]  # filled in lazily when the file's head came from the cache (`needs_blocks`)
-    line: int
-    column: int
-    header_ids: list[str] = field(default_factory=list)  # ids written on headings inside the term
-
-
-@dataclass
-class SourceFile:
-    name: str  # relative to the source folder, forward slashes, NFC
-    path: Path
-    text: str  # as pandoc reads it: NFC, without BOM and control characters
-    changed: bool = False  # `text` differs from the file: pandoc is given the text
-    terms: list[RawTerm] = field(default_factory=list)
-    key: str = ""  # its cache key: name, (normalised) text and the reader
-    needs_blocks: bool = False  # terms' blocks are still in the cache (`stored.blocks`)
-    parse_time: float = Limits.parse_time  # [limits] parse-time, for a parse after the cache's
-
-    @property
-    def source(self) -> pandoc.Source:
-        return self.text if self.changed else self.path
-
-
-@dataclass
-class PageSource:
-    """A page that is no term: front/back matter from book.toml, or a superseded index page
-    (GL310). Its links are resolved and checked; only front and back matter is published."""
-
-    file: str
-    role: str  # "front", "back" or "superseded"
-    blocks: list[Node]
-    text: str = ""  # the file's text (for positions)
-
-
-@dataclass
-class Loaded:
-    files: list[SourceFile]
-    api_version: list[int]
-    locator: Locator
-    pages: list[PageSource] = field(default_factory=list)
 
 
 def load(source: Path, config: BookConfig, report: dg.Report,

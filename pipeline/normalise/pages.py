@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -21,18 +20,18 @@ from ..cache import digest
 from ..i18n import quotation_marks
 from ..model import BACK, FRONT, INDEX_ID, Location, Page, anchor
 from ..pandoc_ast import Node, Str, stringify, transform
-from .links import IdTable, LinkContext, rewrite_links
-from .load import PageSource
+from .links import IdTable, LinkContext
 from .positions import Locator
 from .resources import Resources, check_images
-from .structure import prefix_id, slug, term_id_from_title
+from .sources import PageSource
+from .structure import slug, term_id_from_title
 from .termlike import heading_with_id
+from .walk import Visitor, resolving
 
 PUBLISHED = (FRONT, BACK)
 _PICKED = frozenset({"Image", "RawInline", "RawBlock"})  # what the image check reads
 _SKIPPED = frozenset({"HorizontalRule", "Null"})  # may stand before a page's heading
 _ATX = re.compile(r"^( {0,3})#{1,6}[ \t]", re.MULTILINE)
-Visitor = Callable[[Node], Node | list[Node] | None]
 
 
 @dataclass
@@ -200,16 +199,5 @@ def _top(body: list[Node]) -> int:
 
 def _visitor(ctx: LinkContext, table: IdTable, quoted: Visitor, page_id: str | None,
              picked: list[Node]) -> Visitor:
-    def visit(node: Node) -> Node | list[Node] | None:
-        t = node["t"]
-        if t == "Link":
-            return rewrite_links(node, ctx, table)
-        if t == "Quoted":
-            return quoted(node)
-        if t in _PICKED:
-            picked.append(node)
-        if page_id is not None and t != "Header":  # headings get their ids from `_heading_ids`
-            prefix_id(page_id, node)
-        return None
-
-    return visit
+    # headings get their ids from `_heading_ids`
+    return resolving(ctx, table, quoted, picked, _PICKED, page_id, headings=False)

@@ -24,15 +24,16 @@ from ..model import (
 )
 from ..pandoc_ast import Node, stringify, transform
 from .collation import letter_of, sort_key
-from .links import IdTable, LinkContext, rewrite_links
-from .load import Loaded, RawTerm, SourceFile
+from .links import IdTable, LinkContext
 from .mathcheck import check_formulas
 from .pages import PageHead, name_pages, page_sections, resolve_pages
 from .positions import Locator
 from .resolved import resolve_file, table_digest
 from .resources import Resources, check_images
-from .structure import Parts, local_anchors, prefix_id, split, term_id_from_title
+from .sources import Loaded, RawTerm, SourceFile
+from .structure import Parts, local_anchors, split, term_id_from_title
 from .titles import visible
+from .walk import resolving
 
 _PICKED = frozenset({"Image", "Math", "RawInline", "RawBlock"})  # what the image and formula checks read
 
@@ -218,18 +219,7 @@ def _build_term(n: Named, seen: dict[str, int], table: IdTable, locator: Locator
                       local_anchors(n.id, raw.blocks))
 
     picked: list[Node] = []
-
-    def visit(node: Node) -> Node | list[Node] | None:
-        t = node["t"]
-        if t == "Link":
-            return rewrite_links(node, ctx, table)
-        if t == "Quoted":
-            return quoted(node)
-        if t in _PICKED:
-            picked.append(node)
-        prefix_id(n.id, node)
-        return None
-
+    visit = resolving(ctx, table, quoted, picked, _PICKED, n.id)
     title = transform(raw.title, visit)
     blocks = transform(raw.blocks, visit)
     parts = split(n.id, raw.level, blocks)

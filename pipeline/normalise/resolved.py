@@ -21,9 +21,10 @@ from ..cache import Cache
 from ..model import Term
 from ..pandoc_ast import Node
 from .links import IdTable
-from .load import SourceFile, ensure_blocks
+from .load import ensure_blocks
 from .positions import Locator
 from .records import diagnostic_to_json, diagnostics_from_json, term_from_json, term_to_json
+from .sources import SourceFile
 
 LIGHT, BODIES = "resolved", "bodies"
 _BODY = ("taglines", "definition", "sections")

@@ -18,7 +18,7 @@ from ..pandoc_ast import Node
 from .records import diagnostic_to_json, diagnostics_from_json
 
 if TYPE_CHECKING:
-    from .load import RawTerm, SourceFile
+    from .sources import RawTerm, SourceFile
 
 HEAD, BLOCKS, WHOLE = "head", "blocks", "whole"
 # A front/back page's cleaned blocks: not WHOLE, which holds a term-less file's blocks as read
@@ -82,7 +82,7 @@ def _head_json(t: RawTerm) -> list[Any]:
 
 
 def _raw_term(file: str, v: list[Any]) -> RawTerm:
-    from .load import RawTerm
+    from .sources import RawTerm
 
     ordinal, level, ident, classes, attributes, title, line, column, header_ids = v
     return RawTerm(file, int(ordinal), int(level), str(ident), list(classes), dict(attributes),

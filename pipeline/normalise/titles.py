@@ -16,7 +16,7 @@ from .. import diagnostics as dg
 from ..pandoc_ast import Node, Para, is_tagline, stringify, walk
 
 if TYPE_CHECKING:
-    from .load import RawTerm
+    from .sources import RawTerm
 
 HINT = "write the heading as plain text; put links and notes into the definition"
 _BLANK = frozenset({"\u2800", "\u3164", "\uffa0", "\u115f", "\u1160"})  # letters that show nothing

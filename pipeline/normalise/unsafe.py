@@ -30,7 +30,7 @@ from .positions import IMAGE, LINK, Locator
 from .titles import plain_title
 
 if TYPE_CHECKING:
-    from .load import RawTerm, SourceFile
+    from .sources import RawTerm, SourceFile
 
 _HTML = frozenset({"html", "html4", "html5"})
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Math"})
@@ -55,7 +55,7 @@ def neutralise(f: SourceFile, locator: Locator, report: dg.Report) -> None:
 def neutralise_page(f: SourceFile, blocks: list[Node], report: dg.Report) -> list[Node]:
     """A front or back matter page's blocks through the same allowlist, its findings (GL609)
     settled at their positions; the loader keeps only the cleaned blocks."""
-    from .load import RawTerm
+    from .sources import RawTerm
 
     locator = Locator({f.name: f.text})
     found = dg.Report()

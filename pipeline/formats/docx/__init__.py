@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from ... import diagnostics as dg
 from ... import pandoc
-from ...i18n import labels
+from ...i18n import labels, written_date
 from ...model import Book
 from ...pandoc_ast import Div, Node, Para, attr, text_inlines
 from ..common.document import document
 from ..context import STYLES_DIR
-from . import bookmarks, images, prepare, safety, verify
+from . import bookmarks, columns, fonts, images, prepare, safety, verify
 from . import ooxml as ox
+from .styles import INDEX_GAP
 
 if TYPE_CHECKING:
     from ..context import BuildContext
 
 REFERENCE = Path("docx") / "reference.docx"
+NBSP = "\u00a0"
 IMPRINT_HEADING_STYLE = "Imprint Heading"
 IMPRINT_STYLE = "Imprint"
 # Word tags languages with a region; a bare tag gets the region its speakers mostly use.
@@ -43,6 +45,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     doc = word_document(book, ctx.report)
     with reference_doc(ctx.styles_dir) as reference, images.staged(book) as media_dir:
         data = _run_pandoc(doc, reference, media_dir, ctx)
+    data = columns.index_in_columns(data, _index_bookmark(doc), gap=INDEX_GAP)
+    data = fonts.embedded(data)
     _check(data, path, ctx.report)
     with ctx.output(path) as tmp:
         tmp.write_bytes(data)
@@ -54,8 +58,9 @@ def word_document(book: Book, report: dg.Report) -> dict[str, Any]:
     doc: dict[str, Any] = prepare.private_copy(document(book))
     words = labels(book.config.language)
     names = bookmarks.bookmark_names(prepare.element_ids(doc["blocks"]))
-    wording = prepare.Wording(in_text=(f" ({words['page_ref']} ", ")"),
-                               in_list=(f" ({words['page']} ", ")"))
+    # No-break spaces: "(→ S. 38)" never breaks, nor leaves its link's last word ("(→" | "S. 38)")
+    wording = prepare.Wording(in_text=(_unbroken(f" ({words['page_ref']} "), ")"),
+                               in_list=(_unbroken(f" ({words['page']} "), ")"))
     blocks, dead = prepare.prepared(doc["blocks"], names, wording, _images_for(book, report))
     for target in dead:
         report.add(dg.make(dg.DEAD_LINK_OUTPUT, "", 0, 0,
@@ -64,7 +69,19 @@ def word_document(book: Book, report: dg.Report) -> dict[str, Any]:
     toc = ox.toc(words["contents"], prepare.toc_entries(blocks))
     doc["blocks"] = [*imprint(book), toc, *blocks]
     doc["meta"]["lang"] = {"t": "MetaInlines", "c": text_inlines(word_language(book.config.language))}
+    # pandoc prints `date` on the title page (the core properties carry the build's timestamp)
+    doc["meta"]["date"] = {"t": "MetaInlines", "c": text_inlines(_date(book))}
     return doc
+
+
+def _unbroken(text: str) -> str:
+    return text.replace(" ", NBSP)
+
+
+def _index_bookmark(doc: dict[str, Any]) -> str:
+    """The bookmark of the index's heading (the H1 of class `index`, see `common.document`)."""
+    return next((b["c"][1][0] for b in doc["blocks"]
+                 if b["t"] == "Header" and b["c"][0] == 1 and "index" in b["c"][1][1]), "")
 
 
 def _images_for(book: Book, report: dg.Report) -> Callable[[str], prepare.Fixer]:
@@ -85,6 +102,10 @@ def word_language(tag: str) -> str:
     return tag
 
 
+def _date(book: Book) -> str:
+    return written_date(book.config.date, book.config.language)
+
+
 def imprint(book: Book) -> list[Node]:
     """The imprint page (after the title page pandoc writes from the metadata)."""
     c = book.config
@@ -94,7 +115,7 @@ def imprint(book: Book) -> list[Node]:
         lines.append(text_inlines(c.subtitle))
     facts = [
         (words["authors"] if len(c.authors) > 1 else words["author"], ", ".join(c.authors)),
-        (words["version"], c.version), (words["date"], c.date), (words["license"], c.license),
+        (words["version"], c.version), (words["date"], _date(book)), (words["license"], c.license),
         (words["publisher"], c.publisher),
     ]
     lines += [text_inlines(f"{label}: {value}") for label, value in facts if value]
