@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -76,10 +76,12 @@ class Batch:
     failures: dict[str, str]  # name -> pandoc's error message
 
 
-def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None) -> tuple[bytes, str]:
+def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None,
+        env: Mapping[str, str] | None = None) -> tuple[bytes, str]:
     """Run pandoc; return (stdout, stderr) or raise PandocError with its message."""
     proc = subprocess.run(
-        [pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, check=False
+        [pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, check=False,
+        env=None if env is None else dict(env),
     )
     err = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode != 0:

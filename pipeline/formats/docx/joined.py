@@ -1,0 +1,103 @@
+"""The DOCX written in chunks (`chunks`, `runs`) and joined (`parts`, `merge`), or None when
+the chunks cannot be joined soundly (the face then writes the book in one pandoc run).
+
+Only what changed is written again: a chunk's package is found under the key of its pandoc
+input, and its part (renumbered to follow the chunks before it) under that key and the numbers
+it starts at, so an edit that adds no footnote, bookmark, list, image or web link to its chunk
+leaves every other part as it was.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from lxml import etree
+
+from ... import diagnostics as dg
+from ... import pandoc
+from ...cache import Cache, digest
+from ...config import build_time
+from ...model import Book
+from . import chunks, merge, parts, runs, verify
+
+if TYPE_CHECKING:
+    from ..context import BuildContext
+
+PART = "docx-part"
+_DAMAGED = (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, IndexError)
+
+
+@dataclass(frozen=True)
+class Joined:
+    data: bytes
+    found: verify.Findings
+    unsafe: list[str]
+    diagnostics: list[dg.Diagnostic]  # found while preparing (images, dead links)
+    warnings: list[str]  # pandoc's, chunk by chunk
+
+
+def write(book: Book, setting: chunks.Setting, ctx: BuildContext, reference: Path,
+          media_dir: Path) -> Joined | None:
+    cache = ctx.cache
+    api = list(book.pandoc_api_version)
+    common = digest(pandoc.identity() if cache.enabled else "", reference.read_bytes(), json.dumps(api))
+    planned = chunks.plan(book, setting, cache, common)
+    ctx.progress(f"docx: {len(planned.chunks)} parts")
+    written = _Written(planned.chunks, runs.written(planned.chunks, api, reference, media_dir, cache),
+                       (api, reference, media_dir), cache)
+    try:
+        frame = written.read(0, merge.frame)
+        joined = _parts(written, frame.first_rel)
+        data = merge.join(joined, frame, build_time(), [c.release for c in planned.chunks])
+    except parts.Unsound:
+        return None
+    found, unsafe = merge.checked(joined, data)
+    return Joined(data, found, unsafe, [*planned.found, *(chunks.dead_link(t) for t in planned.dead)],
+                  [w.warnings for w in written.packages])
+
+
+T = TypeVar("T")
+
+
+class _Written:
+    """The chunks' packages; one found in the cache that is no package is written again."""
+
+    def __init__(self, planned: list[chunks.Chunk], packages: list[runs.Written],
+                 again: tuple[list[int], Path, Path], cache: Cache) -> None:
+        self.chunks, self.packages, self.again, self.cache = planned, packages, again, cache
+        self.fresh = [not w.stored for w in packages]
+
+    def read(self, i: int, use: Callable[[bytes], T]) -> T:
+        while True:
+            try:
+                return use(self.packages[i].docx)
+            except _DAMAGED as exc:
+                if self.fresh[i]:
+                    raise parts.Unsound(f"pandoc's package of {self.chunks[i].name}: {exc}") from exc
+                api, reference, media_dir = self.again
+                self.packages[i] = runs.written([self.chunks[i]], api, reference, media_dir, Cache(None))[0]
+                self.fresh[i] = True
+                self.cache.put(runs.KIND, self.chunks[i].key, runs.encode(self.packages[i]))
+
+
+def _parts(written: _Written, first_rel: int) -> list[parts.Part]:
+    """Every chunk's part, numbered after the chunks before it."""
+    cache = written.cache
+    at = parts.Offsets(rel=first_rel)
+    out = []
+    for i, chunk in enumerate(written.chunks):
+        key = cache.key(PART, chunk.key, json.dumps(asdict(at)), chunk.hold)
+        stored = cache.get(PART, key) if cache.enabled else None
+        part = parts.decode(stored) if stored is not None else None
+        if part is None:
+            part = written.read(i, functools.partial(parts.rewrite, at=at, hold=chunk.hold))
+            cache.put(PART, key, parts.encode(part))
+        out.append(part)
+        at = at.after(part.used)
+    return out
