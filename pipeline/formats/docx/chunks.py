@@ -65,6 +65,7 @@ class _Unit:
     toc: list[ox.TocEntry] = field(default_factory=list)
     found: list[dg.Diagnostic] = field(default_factory=list)  # image findings
     dead: list[str] = field(default_factory=list)  # link targets that match no id
+    blocks: str = ""  # the digest of the prepared blocks' JSON, as stored
 
     def json(self) -> str:
         if self.text is None:
@@ -210,16 +211,20 @@ class _Planner:
         self.cache.put(BLOCKS, unit.key, unit.json().encode("utf-8"))
         self.cache.put_json(PREPARED, unit.key, {
             "toc": [[e.level, e.text, e.bookmark] for e in unit.toc],
-            "found": [d.to_json() for d in unit.found], "dead": unit.dead})
+            "found": [d.to_json() for d in unit.found], "dead": unit.dead,
+            "blocks": digest(unit.json())})
 
     def _blocks(self, unit: _Unit, earlier: list[str]) -> str:
-        """A term's prepared blocks from the cache, or prepared again."""
+        """A term's prepared blocks from the cache (if they are the ones its entry names), or
+        prepared again."""
         stored = self.cache.get(BLOCKS, unit.key)
-        if stored is not None:
+        if stored is not None and unit.blocks:
             try:
-                return stored.decode("utf-8")
+                text = stored.decode("utf-8")
             except UnicodeDecodeError:
-                pass
+                text = ""
+            if digest(text) == unit.blocks:
+                return text
         again = _Unit(unit.ids, unit.targets, term=unit.term)
         self._compute(again, earlier)
         self.cache.put(BLOCKS, unit.key, again.json().encode("utf-8"))
@@ -291,6 +296,7 @@ def _restore(unit: _Unit, stored: Any) -> bool:
         unit.toc = [ox.TocEntry(int(level), str(text), str(mark)) for level, text, mark in stored["toc"]]
         unit.found = [dg.Diagnostic.from_json(d) for d in stored["found"]]
         unit.dead = [str(t) for t in stored["dead"]]
+        unit.blocks = str(stored["blocks"])
     except (KeyError, TypeError, ValueError):
         return False
     return True

@@ -40,13 +40,13 @@ from .parts import (
     shell,
     w,
 )
-from .runs import FIXED_DATE
+from .runs import FIXED_DATE, FIXED_STAMP
 
 CORE = "docProps/core.xml"
-DCTERMS = "http://purl.org/dc/terms/"
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _MARK = "glossary-join"  # a placeholder comment where the chunks' content goes
 _RID = re.compile(r"rId(\d+)")
+_CORE_TIME = re.compile(rb">" + re.escape(FIXED_STAMP.encode()) + rb"</(dcterms:(?:created|modified))>")
 
 
 @dataclass(frozen=True)
@@ -190,12 +190,10 @@ def _content_types(data: bytes, media: Sequence[tuple[str, str]]) -> bytes:
 
 
 def _stamped_core(data: bytes, when: dt.datetime) -> bytes:
-    """The core properties with the build's time (pandoc's own stamp is the fixed one)."""
-    root = parse_xml(data)
-    for name in ("created", "modified"):
-        for el in root.iter(f"{{{DCTERMS}}}{name}"):
-            el.text = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return DECLARATION + etree.tostring(root, encoding="UTF-8")
+    """The core properties with the build's time where pandoc wrote the fixed one (the rest of
+    the bytes as pandoc wrote them)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return _CORE_TIME.sub(lambda m: b">" + stamp + b"</" + m.group(1) + b">", data)
 
 
 def _entry(like: zipfile.ZipInfo, stamp: tuple[int, ...], name: str) -> zipfile.ZipInfo:

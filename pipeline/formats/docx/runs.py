@@ -21,7 +21,8 @@ from .chunks import Chunk
 
 KIND = "docx-chunk"
 FIXED_EPOCH = 946684800  # 2000-01-01T00:00:00Z
-FIXED_DATE = (2000, 1, 1, 0, 0, 0)
+FIXED_DATE = (2000, 1, 1, 0, 0, 0)  # as zip entries carry it
+FIXED_STAMP = "2000-01-01T00:00:00Z"  # as the core properties do
 
 
 @dataclass(frozen=True)
