@@ -261,6 +261,27 @@ def test_damaged_or_foreign_cache_entries_are_written_again(
                  cache=cache)["docx"].read_bytes() == cold
 
 
+def test_tracked_changes_are_written_in_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc numbers insertions and deletions (`w:ins`, `w:del`) per run: the join cannot make
+    their ids unique, so such a book is written by one pandoc run, as before."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    source = tmp_path / "src"
+    shutil.copytree(fixture_path("docx-ids"), source)
+    (source / "Neu.md").write_text('## Neu {#Neu .term}\n\n***Neu***\n\nText [neu]{.insertion author="A" '
+                                   'date="2020-01-01T00:00:00Z"} und [alt]{.deletion author="A"}.\n',
+                                   encoding="utf-8")
+    counted = _Runs(pandoc.run)
+    monkeypatch.setattr(pandoc, "run", counted)
+    fallback, _ = build_into(source, tmp_path / "fallback", "docx")
+    runs_then = counted.docx
+    with one_run():
+        single, _ = build_into(source, tmp_path / "single", "docx")
+    assert fallback["docx"].read_bytes() == single["docx"].read_bytes()
+    assert counted.docx - runs_then == 1 and runs_then > 1  # the chunks, then the one run
+    body = Package.read(single["docx"].read_bytes()).xml("word/document.xml")
+    assert body.find(f".//{q('ins')}") is not None and body.find(f".//{q('del')}") is not None
+
+
 def test_chunks_that_cannot_be_joined_give_the_one_run_document(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)

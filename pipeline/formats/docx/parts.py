@@ -116,6 +116,7 @@ def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
     document = parse_xml(read[DOCUMENT])
     notes = parse_xml(read[NOTES]) if NOTES in read else None
     stories = [document] if notes is None else [document, notes]
+    _only_known_ids(stories)
     rels, note_rels = _rels(read.get(DOCUMENT_RELS)), _rels(read.get(NOTES_RELS))
     renamed = _rename_rels(stories, [*rels, *note_rels], at.rel)
     bookmarks = _renumber(stories, (w("bookmarkStart"), w("bookmarkEnd")), w("id"), at.bookmark)
@@ -195,6 +196,20 @@ def _children(data: bytes) -> bytes:
     if data[head - 2:head] == b"/>":
         return b""
     return data[head:data.rindex(b"</")]
+
+
+# Elements whose w:id the join renumbers; any other (tracked changes, comments, content
+# controls) would repeat across chunks: such a book is written in one run.
+_NUMBERED = (w("bookmarkStart"), w("bookmarkEnd"), w("footnoteReference"), w("footnote"))
+
+
+def _only_known_ids(stories: list[etree._Element]) -> None:
+    for story in stories:
+        found: list[etree._Element] = story.xpath(  # type: ignore[assignment]
+            "//*[@w:id or self::w:id]", namespaces={"w": W})
+        for el in found:
+            if el.tag not in _NUMBERED:
+                raise Unsound(f"<w:{etree.QName(el).localname}> has an id the join cannot renumber")
 
 
 def _rels(data: bytes | None) -> list[Rel]:
