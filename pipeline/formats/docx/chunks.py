@@ -34,7 +34,7 @@ from .bookmarks import bookmark_names
 IDS, PREPARED, BLOCKS = "docx-ids", "docx-prepared", "docx-blocks"
 # Chunks of a letter group: a cut after a term whose id hashes to 0 modulo SPREAD (so adding a
 # term moves no other cut), never fewer than MIN_TERMS terms, never more than MAX_TERMS.
-MIN_TERMS, SPREAD, MAX_TERMS = 4, 6, 24
+MIN_TERMS, SPREAD, MAX_TERMS = 10, 10, 40
 FixerFor = Callable[[dg.Report], Callable[[str], prepare.Fixer]]
 
 

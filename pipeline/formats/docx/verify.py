@@ -65,7 +65,7 @@ def judge(bookmarks: list[str], anchors: list[str]) -> Findings:
     return Findings(
         bookmarks=bookmarks,
         anchors=anchors,
-        dead=sorted({a for a in anchors if story.follow(_STORY, "#" + quote(a)).problem}),
+        dead=sorted(a for a in set(anchors) if story.follow(_STORY, "#" + quote(a)).problem),
         invalid=sorted({b for b in bookmarks if not is_valid(b)}),
         duplicates=sorted({b for b in bookmarks if counts[b.casefold()] > 1}),
     )
