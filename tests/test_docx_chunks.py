@@ -10,6 +10,7 @@ the bytes of a cold one, and an edited entry costs one pandoc run.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -113,6 +114,63 @@ def test_the_books_are_cut_into_chunks_letter_groups_too(sources: dict[str, Path
     assert sum(bool(c.hold) for c in planned) >= 10  # (what `pairs` builds the generated book with)
     assert sum(c.release for c in planned) == sum(bool(c.hold) for c in planned)
     assert len(planned) >= 2 + len(book.groups) + 10
+
+
+@contextmanager
+def every_term_alone() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("MIN_TERMS", "SPREAD", "MAX_TERMS"):
+            mp.setattr(chunks, name, 1)
+        yield
+
+
+def _repeated_id(tmp_path: Path) -> Path:
+    """A book where an id comes twice: Gamma's span `Gamma--Zeta`, then the term `Gamma--Zeta`
+    (the later one gets no bookmark, in one run as in chunks)."""
+    source = tmp_path / "repeated"
+    source.mkdir()
+    shutil.copy(fixture_path("docx-ids") / "book.toml", source)
+    for name, text in {
+        "Alpha": "## Alpha {#Alpha .term}\n\n***A***\n\nText [Gz](#Gamma--Zeta).\n",
+        "Gamma": "## Gamma {#Gamma .term}\n\n***G***\n\nText [y]{#Zeta} und [Alpha](#Alpha).\n",
+        "Gz": "## Gz {#Gamma--Zeta .term}\n\n***Gz***\n\nText.\n",
+        "Zeta": "## Zeta {#Zeta .term}\n\n***Z***\n\nText [Gamma](#Gamma).\n",
+    }.items():
+        (source / f"{name}.md").write_text(text, encoding="utf-8")
+    return source
+
+
+def test_the_chunks_hold_the_one_document_prepared(sources: dict[str, Path], tmp_path: Path) -> None:
+    """Prepared term by term (each with the bookmarks given out before it), the chunks' blocks
+    are the blocks of the book prepared in one piece."""
+    books = {**sources, "repeated": _repeated_id(tmp_path)}
+    for name, source in books.items():
+        book = read_book(source, dg.Report())
+        whole = json.loads(json.dumps(docx.word_document(book, dg.Report()), ensure_ascii=False))
+        with every_term_alone():
+            planned = chunks.plan(book, docx._setting(book), Cache(None), "").chunks
+        documents = [json.loads(c.document(list(book.pandoc_api_version))) for c in planned]
+        assert [b for d in documents for b in d["blocks"]] == whole["blocks"], name
+        assert documents[0]["meta"] == whole["meta"], name
+        assert all(d["meta"] == {"lang": whole["meta"]["lang"]} for d in documents[1:]), name
+        assert len(planned) >= len(book.terms) + 2, name
+    book = read_book(books["repeated"], dg.Report())
+    headings = [b for b in docx.word_document(book, dg.Report())["blocks"] if b["t"] == "Header"]
+    assert [h["c"][1][0] for h in headings if h["c"][0] == 2] == ["Alpha", "Gamma", "", "Zeta"]
+
+
+def test_a_repeated_id_is_bookmarked_once_in_chunks_as_in_one_run(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    source = _repeated_id(tmp_path)
+    with every_term_alone():
+        chunked, _ = build_into(source, tmp_path / "chunked", "docx")
+    with one_run():
+        single, _ = build_into(source, tmp_path / "single", "docx")
+    joined_package, single_package = (Package.read(p["docx"].read_bytes()) for p in (chunked, single))
+    assert joined_package.stories() == single_package.stories()
+    names = [b.get(q("name")) for b in joined_package.xml("word/document.xml").iter(q("bookmarkStart"))]
+    assert names.count("Gamma_Zeta") == 1
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,6 +56,7 @@ class _Unit:
 
     ids: list[str]  # element ids of the raw blocks
     targets: list[str]  # `#…` link targets of the raw blocks
+    owner: str = ""  # the file whose images it shows (a term's or a page's)
     raw: list[Node] | None = None
     term: Term | None = None
     base: str = ""  # a term's key: what its raw blocks are made of
@@ -109,6 +110,8 @@ def plan(book: Book, setting: Setting, cache: Cache, common: str) -> Plan:
 
 
 class _Planner:
+    """One build's plan: the units of the book in order, prepared or found, then chunked."""
+
     def __init__(self, book: Book, setting: Setting, cache: Cache, common: str) -> None:
         self.book = book
         self.setting = setting
@@ -122,18 +125,18 @@ class _Planner:
 
     def run(self) -> Plan:
         book = self.book
-        front = [_raw(page_blocks(p)) for p in book.front]
+        front = [_raw(page_blocks(p), p.source.file) for p in book.front]
         groups = [(_raw([letter_heading(g)]), [self._term(book.term(t)) for t in g.term_ids])
                   for g in book.groups]
         index = _raw(index_blocks(book))
-        back = [_raw(page_blocks(p)) for p in book.back]
+        back = [_raw(page_blocks(p), p.source.file) for p in book.back]
         order = [*front, *(u for head, terms in groups for u in (head, *terms)), index, *back]
         self.names = bookmark_names(i for u in order for i in u.ids)
         seen: set[str] = set()
-        for unit, owner in zip(order, self._owners(), strict=True):
+        for unit in order:
             earlier = sorted(self.names[i] for i in set(unit.ids) & seen)
             seen.update(unit.ids)
-            self._prepare(unit, earlier, owner)
+            self._prepare(unit, earlier)
         toc = ox.toc(self.setting.contents, [e for u in order for e in u.toc])
         first = json.dumps([*self.setting.front, toc], ensure_ascii=False)[1:-1]
         meta = json.dumps(self.setting.meta, ensure_ascii=False)
@@ -154,16 +157,6 @@ class _Planner:
         for page, unit in zip(book.back, back, strict=True):
             chunks.append(self._chunk(page.id, rest, [unit]))
         return Plan(chunks, [d for u in order for d in u.found], [t for u in order for t in u.dead])
-
-    def _owners(self) -> Iterable[str]:
-        """The file whose images each unit shows ('' for none), in the order of `run`."""
-        book = self.book
-        yield from (p.source.file for p in book.front)
-        for group in book.groups:
-            yield ""
-            yield from (book.term(t).source.file for t in group.term_ids)
-        yield ""
-        yield from (p.source.file for p in book.back)
 
     def _chunk(self, name: str, meta: str, units: list[_Unit] | list[str]) -> Chunk:
         texts: list[Callable[[], str]] = []
@@ -186,14 +179,14 @@ class _Planner:
                                                        ensure_ascii=False))
         stored = self.cache.get_json(IDS, base) if self.cache.enabled else None
         if isinstance(stored, dict) and _strings(stored.get("ids")) and _strings(stored.get("targets")):
-            return _Unit(stored["ids"], stored["targets"], term=term, base=base)
-        unit = _raw(term_blocks(book, term))
+            return _Unit(stored["ids"], stored["targets"], owner=term.source.file, term=term, base=base)
+        unit = _raw(term_blocks(book, term), term.source.file)
         unit.term, unit.base = term, base
         self.cache.put_json(IDS, base, {"ids": unit.ids, "targets": unit.targets})
         return unit
 
-    def _prepare(self, unit: _Unit, earlier: list[str], owner: str) -> None:
-        images = self._image_digest(owner)
+    def _prepare(self, unit: _Unit, earlier: list[str]) -> None:
+        images = self._image_digest(unit.owner)
         if unit.term is None:  # a letter heading, a page, the index: prepared every time
             self._compute(unit, earlier)
             unit.key = digest(unit.json(), images)
@@ -225,7 +218,7 @@ class _Planner:
                 text = ""
             if digest(text) == unit.blocks:
                 return text
-        again = _Unit(unit.ids, unit.targets, term=unit.term)
+        again = _Unit(unit.ids, unit.targets, unit.owner, term=unit.term)
         self._compute(again, earlier)
         self.cache.put(BLOCKS, unit.key, again.json().encode("utf-8"))
         return again.json()
@@ -267,7 +260,7 @@ def _constant(text: str) -> Callable[[], str]:
     return lambda: text
 
 
-def _raw(blocks: list[Node]) -> _Unit:
+def _raw(blocks: list[Node], owner: str = "") -> _Unit:
     ids, targets = [], []
     for node in iter_nodes(blocks):  # one walk for both (`prepare.element_ids`' ids)
         a = attr_of(node)
@@ -275,7 +268,7 @@ def _raw(blocks: list[Node]) -> _Unit:
             ids.append(str(a[0]))
         if node["t"] == "Link" and node["c"][2][0].startswith("#"):
             targets.append(node["c"][2][0][1:])
-    return _Unit(ids, targets, raw=blocks)
+    return _Unit(ids, targets, owner, raw=blocks)
 
 
 def _cut(terms: list[_Unit]) -> list[list[_Unit]]:
