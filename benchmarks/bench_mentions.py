@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from pipeline.closest import ClosestIds
 
 from pipeline import diagnostics as dg
 from pipeline.build import read_book
 from pipeline.insight.health import words
 from pipeline.insight.mentions import find_mentions
+from pipeline.normalise.closest import ClosestIds
 
 RUNS = 5
 

@@ -33,13 +33,12 @@ from pipeline import diagnostics as dg
 # (phase, module candidates, owner attribute path): module-level functions are patched where the
 # pipeline looks them up at call time (module attribute or a name imported into the caller).
 PHASES: list[tuple[str, tuple[str, ...], str]] = [
-    ("load (read, parse, cut into terms)", ("pipeline.build",), "load"),
-    ("  pandoc parse (-t json)", ("pipeline.pandoc",), "parse_batch"),
-    ("resolve (ids, links, checks, order)", ("pipeline.build",), "resolve"),
-    ("  build terms (AST walk, links)", ("pipeline.resolve", "pipeline.normalise.resolve"), "_build_term"),
-    ("    suggestions (did you mean)", ("pipeline.links", "pipeline.normalise.links"), "IdTable.suggestions"),
+    ("load (read, parse, cut into terms)", ("pipeline.normalise",), "load"),
+    ("  pandoc parse (-t json)", ("pipeline.pandoc_batch",), "parse_batch"),
+    ("resolve (ids, links, checks, order)", ("pipeline.normalise",), "resolve"),
+    ("  build terms (AST walk, links)", ("pipeline.normalise.resolve",), "_build_term"),
+    ("    suggestions (did you mean)", ("pipeline.normalise.links",), "IdTable.suggestions"),
     ("  formula check (pandoc)", ("pipeline.pandoc",), "unreadable_math"),
-    ("  position pass (pandoc sourcepos)", ("pipeline.pandoc",), "locate"),
 ]
 
 
@@ -83,7 +82,7 @@ def _install(modules: tuple[str, ...], path: str, timer: Timer) -> bool:
 def profile(source: Path, cprofile: int = 0) -> str:
     timers = {label: Timer() for label, _, _ in PHASES}
     found = {label: _install(mods, path, timers[label]) for label, mods, path in PHASES}
-    from pipeline.build import read_book  # after patching: read_book sees the wrapped names
+    from pipeline.normalise import read_book  # after patching: read_book sees the wrapped names
 
     report = dg.Report()
     profiler = cProfile.Profile() if cprofile else None

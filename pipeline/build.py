@@ -3,6 +3,11 @@
 Mirrors Sphinx's READING → RESOLVING → WRITING: every file is read and every link resolved
 before any writer runs, so writers only ever see a complete, consistent `Book`. This module
 imports the formats; no format imports it.
+
+Around the writers: the output folder is checked and locked first (`outdir`); each format runs
+within its time budget (`[limits] time`); a format that fails — a broken template, a renderer
+crash, pandoc, its budget — costs only itself (and the formats that need the same shared
+rendering), never the others; a full or read-only disk ends the run with one error.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import diagnostics as dg
+from . import limits, outdir
 from .cache import Cache
 from .formats import FORMATS, order, writer
 from .formats.context import STYLES_DIR, BuildContext, Progress
+from .limits import shown_time
 from .model import Book
 from .normalise import book_cache, read_book
+from .pandoc import PandocError
 
 __all__ = ["book_cache", "build", "read_book", "write_formats"]
+DOWNLOADS = ("pdf", "epub", "docx")  # formats the site offers as downloads
 
 
 def _quiet(_: str) -> None:
@@ -40,7 +49,8 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
         raise dg.GlossaryError(dg.make(dg.CONFIG_INVALID, "", 0, 0,
                                        f"unknown format {', '.join(unknown)}",
                                        f"choose from {', '.join(FORMATS)}"), exit_code=2)
-    book = read_book(source, report, progress, cache)
+    outdir.check(out_dir)
+    book = read_book(source, report, progress, cache, out_dir=out_dir)
     if report.strict and report.errors:
         raise dg.GlossaryError(dg.make(
             dg.OUTPUT_INVALID, "", 0, 0,
@@ -53,28 +63,69 @@ def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.
                   progress: Progress = _quiet, styles_dir: Path = STYLES_DIR,
                   cache: Cache | None = None, artifacts: Mapping[str, Path] | None = None
                   ) -> dict[str, Path]:
-    """Phase 3 for a book already read (the release sets its version first)."""
+    """Phase 3 for a book already read (the release sets its version first), under the lock
+    of the output folder."""
+    outdir.check(out_dir)
     ctx = BuildContext(report, styles_dir, progress, built=dict(artifacts or {}),
                        cache=cache or Cache(None))
+    with outdir.locked(out_dir):
+        return _write(book, out_dir, formats, ctx)
+
+
+def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext) -> dict[str, Path]:
+    print_ = outdir.fingerprint(book.source_dir, ctx.styles_dir, skip=_outputs_in(book, out_dir))
+    # Downloads the site links without building them again: still there, built from the same.
+    ctx.previous.update(outdir.current(out_dir, tuple(f for f in DOWNLOADS if f not in formats
+                                                      and f not in ctx.built), print_))
     failed: list[dg.GlossaryError] = []
+    written: list[str] = []
     for fmt in order(formats):
-        progress(f"building {fmt}")
+        ctx.progress(f"building {fmt}")
         try:
-            ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+            with limits.budget(book.config.limits.time):
+                ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
+            written.append(fmt)
         except dg.GlossaryError as exc:  # one format failing does not cost the others
             if exc.exit_code != 1:
                 raise
             failed.append(exc)
+        except limits.TimeBudgetExceeded:
+            failed.append(dg.GlossaryError(dg.make(
+                dg.TIME_BUDGET, "", 0, 0,
+                f"the {fmt} took longer than [limits] time ({shown_time(book.config.limits.time)}); "
+                "not written (the previous file is kept)",
+                "make the book smaller, or raise time in book.toml's [limits]")))
+        except (PandocError, RecursionError, MemoryError) as exc:
+            failed.append(dg.GlossaryError(_tool_failure(exc, fmt)))
         except Exception as exc:
             if not _is_template_error(exc):
                 raise
             # a customised template: the author's to fix
-            failed.append(dg.GlossaryError(_template_failure(exc, fmt, styles_dir)))
+            failed.append(dg.GlossaryError(_template_failure(exc, fmt, ctx.styles_dir)))
     ctx.commit(ok=not failed)  # --strict: all outputs or none (see BuildContext.commit)
+    if not ctx.strict or not (failed or ctx.report.errors):  # what is in place now is this run's
+        for fmt in written:
+            outdir.record(out_dir, fmt, ctx.built[fmt], print_)
     if failed:
-        report.extend(exc.diagnostic for exc in failed[1:])
+        # The first is raised (and shown) on its own; formats that failed alike are said once.
+        ctx.report.extend(exc.diagnostic for exc in failed[1:] if exc.diagnostic != failed[0].diagnostic)
         raise failed[0]
     return {fmt: path for fmt, path in ctx.built.items() if fmt in formats}
+
+
+def _outputs_in(book: Book, out_dir: Path) -> tuple[Path, ...]:
+    """What this build writes, which is no input even when `--out` is the source folder."""
+    if out_dir.resolve() != book.source_dir.resolve():
+        return (out_dir,)
+    slug = book.config.slug
+    return (out_dir / "html", *(out_dir / f"{slug}.{ext}" for ext in ("md", "docx", "pdf", "epub")))
+
+
+def _tool_failure(exc: Exception, fmt: str) -> dg.Diagnostic:
+    what = ("the book nests too deeply for it" if isinstance(exc, RecursionError) else
+            "out of memory" if isinstance(exc, MemoryError) else f"pandoc failed: {exc}")
+    return dg.make(dg.TOOL_FAILED, "", 0, 0, f"the {fmt} was not written: {what}",
+                   "the other formats were built; run with -v and report the message")
 
 
 def _is_template_error(exc: Exception) -> bool:

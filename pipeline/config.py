@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from . import diagnostics as dg
-from .names import slugify
+from . import limits as lim
+from .limits import Limits
+from .names import safe_name_problem, slugify
 
 CONFIG_NAME = "book.toml"
 PAGE_SIZES = ("A4", "A5", "Letter")
+SLUG_MAX = 80  # a slug derived from a long title is cut here (file names have 255 bytes)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -45,6 +48,7 @@ class BookConfig:
     front: tuple[str, ...] = ()  # pages before the first letter, relative to the source folder
     back: tuple[str, ...] = ()  # pages after the index
     pdf: PdfConfig = field(default_factory=PdfConfig)
+    limits: Limits = field(default_factory=Limits)
     severities: tuple[tuple[str, str], ...] = ()  # [diagnostics]: (code, error|warning|info|ignore)
 
     @property
@@ -87,6 +91,15 @@ def _language(v: Any) -> str:
     return s
 
 
+def _slug(v: Any) -> str:
+    """The output file stem: one plain file name inside --out (no folders, `..`, NUL, …)."""
+    s = _str(v)
+    problem = safe_name_problem(s)
+    if problem:
+        raise ValueError(f"must be a plain file name: {problem}")
+    return s
+
+
 _TOP: dict[str, Any] = {
     "title": _str,
     "subtitle": _str,
@@ -100,7 +113,7 @@ _TOP: dict[str, Any] = {
     "publisher": _str,
     "description": _str,
     "keywords": _str_list,
-    "slug": _str,
+    "slug": _slug,
     "exclude": _str_list,
     "front": _str_list,
     "back": _str_list,
@@ -117,6 +130,10 @@ def _page_size(v: Any) -> str:
 
 
 _PDF: dict[str, Any] = {"page-size": _page_size, "page_size": _page_size}
+_LIMITS: dict[str, tuple[str, Any]] = {
+    "entry-size": ("entry_size", lim.size), "total-size": ("total_size", lim.size),
+    "parse-time": ("parse_time", lim.duration), "time": ("time", lim.duration),
+}
 
 
 def load_config(source: Path, report: dg.Report) -> BookConfig:
@@ -124,19 +141,14 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
     path = source / CONFIG_NAME
     if not path.is_file():
         return _finish({}, PdfConfig())
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        _fail(f"{CONFIG_NAME} is not UTF-8 (byte {exc.start})", "save it as UTF-8", 1, 1)
-    except tomllib.TOMLDecodeError as exc:
-        line, col = _toml_position(str(exc))
-        _fail(f"not valid TOML: {exc}", "fix the TOML syntax", line, col)
-    text = path.read_text(encoding="utf-8")
+    text, raw = _parse(path)
     values: dict[str, Any] = {}
     pdf = PdfConfig()
     for key, value in raw.items():
         if key == "pdf" and isinstance(value, dict):
             pdf = _pdf_section(value, report, text)
+        elif key == "limits" and isinstance(value, dict):
+            values["limits"] = _limits_section(value, report, text)
         elif key == "diagnostics" and isinstance(value, dict):
             values["severities"] = _diagnostics_section(value, text)
         elif key in _TOP:
@@ -151,6 +163,43 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
     return _finish(values, pdf)
 
 
+MAX_CONFIG_SIZE = 1_000_000
+
+
+def _parse(path: Path) -> tuple[str, dict[str, Any]]:
+    """The text (a UTF-8 BOM, as Windows editors write it, removed) and its TOML."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {CONFIG_NAME}: {exc.strerror}", "check the file's permissions", 0, 0)
+    if len(data) > MAX_CONFIG_SIZE:
+        _fail(f"{CONFIG_NAME} is larger than 1 MB", "a book.toml holds a few settings", 0, 0)
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        _fail(f"{CONFIG_NAME} is not UTF-8 (byte {exc.start})", "save it as UTF-8", 1, 1)
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        _fail(f"not valid TOML: {exc}", "fix the TOML syntax", line, col)
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        _fail("not valid TOML for this tool: values nested too deeply", "book.toml needs no nesting "
+              "deeper than [section] keys", 1, 1)
+    raise AssertionError("unreachable")  # pragma: no cover - _fail raises
+
+
+def _limits_section(table: dict[str, Any], report: dg.Report, text: str) -> Limits:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _LIMITS:
+            name, conv = _LIMITS[key]
+            values[name] = _convert(conv, f"limits.{key}", value, text)
+        else:
+            report.add(_unknown(f"limits.{key}", text, tuple(_LIMITS)))
+    return Limits(**values)
+
+
 def _check_pages(source: Path, values: dict[str, Any], text: str) -> None:
     """`front`/`back`: Markdown files that exist inside the source folder, each listed once."""
     seen: dict[str, str] = {}
@@ -163,6 +212,9 @@ def _check_pages(source: Path, values: dict[str, Any], text: str) -> None:
             if Path(name).is_absolute() or not path.is_relative_to(root):
                 _fail(f"'{key}' names {name}, which is outside the source folder",
                       "name the page relative to the folder of book.toml, e.g. lizenz.md", *where)
+            if any(part.startswith(".") for part in path.relative_to(root).parts):
+                _fail(f"'{key}' names {name}, a hidden file (a name starting with .)",
+                      "files and folders starting with . are never read; rename it", *where)
             if path.suffix.lower() not in PAGE_SUFFIXES:
                 _fail(f"'{key}' names {name}, which is not a Markdown file",
                       "front and back matter pages are Markdown (.md); rename or convert it", *where)
@@ -237,7 +289,7 @@ def _finish(values: dict[str, Any], pdf: PdfConfig) -> BookConfig:
     cfg = BookConfig(pdf=pdf, authors=authors, **values)
     date = cfg.date or _default_date()
     identifier = cfg.identifier or _default_identifier(cfg.title, cfg.authors)
-    slug = cfg.slug or slugify(cfg.title) or "glossary"
+    slug = cfg.slug or slugify(cfg.title)[:SLUG_MAX].rstrip("-") or "glossary"
     return BookConfig(**{**cfg.__dict__, "date": date, "identifier": identifier, "slug": slug})
 
 
@@ -261,7 +313,7 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
 
 
 # What a misspelt key is compared with: the canonical spellings (`authors`, not `author`).
-_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "diagnostics")
+_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "limits", "diagnostics")
 
 
 def _unknown(key: str, text: str, known: tuple[str, ...] = _SUGGESTIONS) -> dg.Diagnostic:

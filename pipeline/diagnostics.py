@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -48,6 +49,7 @@ LINK_SELF = _register("GL103", "link-self", W, "a term links to itself")
 LINK_ALIAS = _register("GL104", "link-to-alias", N, "link target is an alias, resolved to its term")
 LINK_FILE = _register("GL105", "link-to-file", N, "link to a source file, resolved to its term")
 SEEALSO_NO_INDEX = _register("GL106", "seealso-no-index", N, "see-also list does not end in [Index](#Index)")
+LINK_UNPUBLISHED = _register("GL107", "link-unpublished", W, "link to a file that is not published")
 MENTION_UNLINKED = _register("GL110", "mention-unlinked", N, "text names another term without linking it")
 # Ids and terms (GL2xx)
 ID_DUPLICATE = _register("GL201", "id-duplicate", E, "two terms share an id")
@@ -76,6 +78,12 @@ RESOURCE_MISSING = _register("GL308", "resource-missing", E, "an image the entry
 MATH_INVALID = _register("GL309", "math-invalid", W, "a TeX formula pandoc's texmath cannot read")
 FILE_INDEX_PAGE = _register("GL310", "file-index-page", N,
                             "a hand-kept index page, superseded by the generated index (not published)")
+ENTRY_TOO_LARGE = _register("GL311", "entry-too-large", E, "a file is larger than [limits] entry-size")
+BOOK_TOO_LARGE = _register("GL312", "book-too-large", E, "the entries pass [limits] total-size")
+ENTRY_TOO_COMPLEX = _register("GL313", "entry-too-complex", E, "pandoc needs longer than [limits] parse-time")
+NESTING_TOO_DEEP = _register("GL314", "nesting-too-deep", W, "blocks or inlines nested too deeply; flattened")
+CONTROL_CHARACTER = _register("GL315", "control-character", W, "a NUL or other control character; removed")
+FILE_OUTSIDE = _register("GL317", "file-outside", E, "a symlink leads outside the source folder or loops")
 # Headings and structure (GL4xx)
 HEADING_CLASS = _register("GL401", "heading-unknown-class", W, "heading carries an unknown class")
 SEEALSO_NOT_LAST = _register("GL402", "seealso-not-last", N, "see-also section is not the last one")
@@ -85,6 +93,8 @@ TITLE_MARKUP = _register("GL404", "title-markup", W, "a term heading holds a lin
 CONFIG_INVALID = _register("GL501", "config-invalid", E, "book.toml is not valid")
 CONFIG_UNKNOWN = _register("GL502", "config-unknown-key", W, "book.toml has a key this version ignores")
 SOURCE_MISSING = _register("GL503", "source-missing", E, "source folder does not exist or has no entries")
+OUT_INVALID = _register("GL504", "out-invalid", E, "the output folder cannot be used")
+OUT_LOCKED = _register("GL505", "out-locked", E, "another build is writing into the output folder")
 # Rendering and output (GL6xx); backends register their own codes below 700.
 RESOURCE_REFUSED = _register("GL601", "resource-refused", E, "a resource outside the source folder or remote")
 RENDER_WARNING = _register("GL602", "render-warning", W, "the renderer reported a problem")
@@ -95,10 +105,13 @@ TEMPLATE_FAILED = _register("GL606", "template-error", E, "a template in the sty
 RELEASE_REFUSED = _register("GL607", "release-refused", E, "a release cannot start (version, date, folder)")
 UNSAFE_REMOVED = _register("GL609", "unsafe-content-removed", W,
                            "script, a handler, a remote reference or raw markup removed from an entry")
+TIME_BUDGET = _register("GL611", "time-budget", E, "a format took longer than [limits] time")
+OUTPUT_WRITE = _register("GL612", "output-write-failed", E, "an output file cannot be written")
 
 
 # Codes whose severity book.toml cannot change: they end the run or guard the outputs.
-FIXED_SEVERITY = frozenset({"GL501", "GL503", "GL603", "GL604", "GL605"})
+FIXED_SEVERITY = frozenset({"GL501", "GL503", "GL504", "GL505", "GL603", "GL604", "GL605", "GL611",
+                            "GL612"})
 
 
 @dataclass(frozen=True, order=True)
@@ -207,12 +220,22 @@ class GlossaryError(Exception):
 
 
 def format_text(d: Diagnostic) -> str:
-    """`file:line:column: severity[CODE] message (hint)` — the classic compiler form."""
-    where = d.file or "<source>"
+    """`file:line:column: severity[CODE] message (hint)` — the classic compiler form, on one
+    line: control characters (a newline in a file name) are shown escaped, so no file name can
+    forge a second diagnostic or a CI command such as `::error`."""
+    where = _escaped(d.file) or "<source>"
     if d.line:
         where += f":{d.line}:{d.column}" if d.column else f":{d.line}"
-    text = f"{where}: {d.severity}[{d.code}] {d.message}"
-    return f"{text} — {d.hint}" if d.hint else text
+    text = f"{where}: {d.severity}[{d.code}] {_escaped(d.message)}"
+    return f"{text} — {_escaped(d.hint)}" if d.hint else text
+
+
+# C0 and C1 controls, DEL and the Unicode line and paragraph separators.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(s: str) -> str:
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
 
 
 def format_github(d: Diagnostic, root: str = "") -> str:

@@ -133,3 +133,13 @@ def quotation_marks(language: str) -> Callable[[Node], list[Node] | None]:
         return [Str(opening), *node["c"][1], Str(closing)]
 
     return visit
+
+
+# Languages written right to left (primary subtags): Arabic, Hebrew, Persian, Urdu, Yiddish,
+# Pashto, Sindhi, Uyghur, Dhivehi, Central Kurdish, Syriac.
+RTL_LANGUAGES = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "syr"})
+
+
+def text_direction(language: str) -> str:
+    """`rtl` for a language written right to left (`ar`, `he-IL`), else `ltr`."""
+    return "rtl" if language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"

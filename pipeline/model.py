@@ -64,7 +64,7 @@ class Resource:
     url: str  # as written in the entry
     path: Path | None  # the resolved file inside the source folder; None when it may not be used
     name: str  # its path relative to the source folder (forward slashes); '' when refused
-    problem: str = ""  # '' or REMOTE, OUTSIDE, MISSING
+    problem: str = ""  # '' or REMOTE, OUTSIDE, MISSING, HIDDEN
 
     @property
     def media_type(self) -> str:

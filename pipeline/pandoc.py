@@ -1,4 +1,4 @@
-"""Running pandoc: batch-parse source files to the JSON AST, convert documents.
+"""Running pandoc: bounded runs and conversions (reading entries: `pandoc_batch`).
 
 pandoc's Markdown reader keeps no source positions; diagnostics find theirs in the file's text
 (`normalise.positions`), guided by the AST, so every file is parsed exactly once.
@@ -11,24 +11,34 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .pandoc_ast import Node
+from . import limits
 
 READER = "markdown-auto_identifiers"
-_MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
-_FILE_SCOPE_PREFIX = re.compile(r'"(#?)f\d{5}\.md__')
-_FILE_SELF_LINK = re.compile(r'"#f\d{5}\.md"')
+MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
+# --file-scope prefixes ids with the file name ("f00001.md__"), and an empty fragment `(#)`
+# becomes a link to the file itself ("#f00001.md"); `pandoc_batch` undoes both in one pass.
+FILE_SCOPE_PREFIX = re.compile(r'"(#?)f\d{5}\.md__')
+FILE_SELF_LINK = re.compile(r'"#f\d{5}\.md"')
 
 
 class PandocError(Exception):
     """pandoc failed; `message` is its stderr, trimmed."""
+
+
+class PandocTimeout(PandocError):
+    """pandoc did not finish within its own time bound."""
+
+
+Source = Path | str  # a file pandoc reads, or the text to give it instead (normalised)
+# Bounds for reading (`allowance`): an entry may take `parse_time`, plus this long per byte and
+# per file (a slow machine still reads ~100 kB/s).
+_SECONDS_PER_BYTE = 1 / 100_000
+_PER_FILE = 0.02
 
 
 @cache
@@ -63,26 +73,20 @@ def identity() -> str:
     return f"{first}|{size}"
 
 
-@dataclass
-class ParsedFile:
-    blocks: list[Node]
-    warnings: list[str]
-
-
-@dataclass
-class Batch:
-    api_version: list[int]
-    files: dict[str, ParsedFile]  # key: the caller's name for the file
-    failures: dict[str, str]  # name -> pandoc's error message
-
-
 def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None,
-        env: Mapping[str, str] | None = None) -> tuple[bytes, str]:
-    """Run pandoc; return (stdout, stderr) or raise PandocError with its message."""
-    proc = subprocess.run(
-        [pandoc_path(), *args], input=data, capture_output=True, cwd=cwd, check=False,
-        env=None if env is None else dict(env),
-    )
+        timeout: float | None = None, env: Mapping[str, str] | None = None) -> tuple[bytes, str]:
+    """Run pandoc; return (stdout, stderr) or raise PandocError with its message.
+
+    It ends within `timeout` seconds (PandocTimeout) and within the current format's budget
+    (`limits.budget`: TimeBudgetExceeded). `env`: its environment (default: this process's)."""
+    wait = limits.timeout(timeout)
+    try:
+        proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd,
+                              check=False, timeout=wait, env=None if env is None else dict(env))
+    except subprocess.TimeoutExpired:
+        if timeout is None or (wait is not None and wait < timeout):
+            raise limits.TimeBudgetExceeded from None
+        raise PandocTimeout(f"pandoc took longer than {timeout:g} s") from None
     err = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode != 0:
         raise PandocError(err or f"pandoc exited with status {proc.returncode}")
@@ -95,7 +99,8 @@ def convert_json(doc: dict[str, Any], to: str, args: Sequence[str] = ()) -> tupl
     return run(["-f", "json", "-t", to, *args], data)
 
 
-def unreadable_math(formulas: Sequence[tuple[bool, str]], api_version: list[int]) -> dict[int, str]:
+def unreadable_math(formulas: Sequence[tuple[bool, str]], api_version: list[int],
+                    timeout: float | None = None) -> dict[int, str]:
     """The formulas (display?, TeX) that texmath cannot read -> the reason, by index.
 
     texmath makes the MathML of the EPUB, the site and (through ziamath) the PDF, and the
@@ -105,7 +110,11 @@ def unreadable_math(formulas: Sequence[tuple[bool, str]], api_version: list[int]
     kind = {True: "DisplayMath", False: "InlineMath"}
     blocks = [{"t": "Para", "c": [{"t": "Math", "c": [{"t": kind[d]}, tex]}]} for d, tex in formulas]
     doc = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
-    out, err = convert_json(doc, "html", ["--mathml", "--wrap=none"])
+    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    try:
+        out, err = run(["-f", "json", "-t", "html", "--mathml", "--wrap=none"], data, timeout=timeout)
+    except PandocTimeout:
+        return {}  # a convenience check; the formats print what texmath cannot read as TeX
     paras = out.decode("utf-8").split("<p>")[1:]
     failed = [i for i, para in enumerate(paras) if "<math" not in para]
     reasons = [_math_reason(w) for w in err.split("Could not convert TeX math")[1:]]
@@ -122,116 +131,39 @@ def _math_reason(warning: str) -> str:
     return ""
 
 
-def _shards(files: dict[str, Path]) -> list[dict[str, Path]]:
+def shards(files: dict[str, Source]) -> list[dict[str, Source]]:
     """Split the inputs so every core runs one pandoc process (pandoc itself uses one)."""
-    count = max(1, min(os.cpu_count() or 1, len(files) // _MIN_SHARD))
+    count = max(1, min(os.cpu_count() or 1, len(files) // MIN_SHARD))
     names = list(files)
     return [{n: files[n] for n in names[i::count]} for i in range(count)]
 
 
-def parse_batch(files: dict[str, Path]) -> Batch:
-    """Parse every file with pandoc Markdown, one process per core."""
-    shards = _shards(files)
-    if len(shards) == 1:
-        return _parse_shard(files)
-    merged = Batch([], {}, {})
-    with ThreadPoolExecutor(max_workers=len(shards)) as pool:
-        for part in pool.map(_parse_shard, shards):
-            merged.api_version = part.api_version or merged.api_version
-            merged.files.update(part.files)
-            merged.failures.update(part.failures)
-    merged.files = {n: merged.files[n] for n in files if n in merged.files}
-    return merged
+def api_version() -> list[int]:
+    """The pandoc API version of this pandoc (for a book none of whose files could be parsed)."""
+    return list(json.loads(run(["-f", "markdown", "-t", "json"], b"")[0])["pandoc-api-version"])
 
 
-def _parse_shard(files: dict[str, Path]) -> Batch:
-    """Parse many files in one pandoc run; on failure, one by one to find the culprits."""
-    names = list(files)
-    with tempfile.TemporaryDirectory(prefix="glossary-") as tmp:
-        links = _link_inputs(Path(tmp), [files[n] for n in names])
-        try:
-            api, blocks, warnings = _parse_linked(Path(tmp), links)
-        except PandocError:
-            return _parse_one_by_one(files)
-    parsed = {
-        name: ParsedFile(blocks[i], _rename(warnings.get(links[i], []), links[i], name))
-        for i, name in enumerate(names)
-    }
-    return Batch(api, parsed, {})
+def allowance(source: Source, parse_time: float) -> float:
+    """How long pandoc may take to read this one file."""
+    size = len(source.encode("utf-8")) if isinstance(source, str) else source.stat().st_size
+    return parse_time + _PER_FILE + size * _SECONDS_PER_BYTE
 
 
-def _parse_one_by_one(files: dict[str, Path]) -> Batch:
-    def one(item: tuple[str, Path]) -> tuple[str, list[int], ParsedFile | str]:
-        name, path = item
-        with tempfile.TemporaryDirectory(prefix="glossary-") as tmp:
-            links = _link_inputs(Path(tmp), [path])
-            try:
-                api, blocks, warn = _parse_linked(Path(tmp), links)
-            except PandocError as exc:
-                return name, [], _rename([str(exc)], links[0], name)[0]
-        return name, api, ParsedFile(blocks[0], _rename(warn.get(links[0], []), links[0], name))
-
-    batch = Batch([], {}, {})
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for name, api, result in pool.map(one, files.items()):
-            if isinstance(result, str):
-                batch.failures[name] = result
-            else:
-                batch.api_version = api
-                batch.files[name] = result
-    return batch
+def batch_allowance(sources: Sequence[Source], parse_time: float) -> float:
+    """How long one run over all `sources` may take: one file's slack for the whole run, and
+    the time their sizes need (a slow machine still reads 100 kB/s)."""
+    return parse_time + sum(allowance(s, 0.0) for s in sources)
 
 
-def _rename(messages: list[str], link: str, name: str) -> list[str]:
-    return [m.replace(f'"{link}"', f'"{name}"').replace(link, name) for m in messages]
-
-
-def _link_inputs(tmp: Path, paths: list[Path]) -> list[str]:
-    """Give every input a plain name (f0001.md) so pandoc's --file-scope id prefixes are known."""
+def link_inputs(tmp: Path, sources: Sequence[Source]) -> list[str]:
+    """Give every input a plain name (f0001.md) so pandoc's --file-scope id prefixes are known:
+    a link to the file, or the normalised text written there."""
     names = []
-    for i, path in enumerate(paths):
+    for i, source in enumerate(sources):
         name = f"f{i:05d}.md"
-        (tmp / name).symlink_to(path.resolve())
+        if isinstance(source, str):
+            (tmp / name).write_text(source, encoding="utf-8")
+        else:
+            (tmp / name).symlink_to(source.resolve())
         names.append(name)
     return names
-
-
-def _parse_linked(
-    tmp: Path, names: list[str]
-) -> tuple[list[int], list[list[Node]], dict[str, list[str]]]:
-    marker = "glossary-file-boundary"
-    (tmp / "zz-boundary.md").write_text(f"<!-- {marker} -->\n", encoding="utf-8")
-    inputs = [x for name in names for x in (name, "zz-boundary.md")]
-    out, err = run(["--file-scope", "-f", READER, "-t", "json", *inputs], None, str(tmp))
-    doc = json.loads(_unprefixed(out.decode("utf-8")))
-    blocks = _split_blocks(doc["blocks"], names, marker)
-    return doc["pandoc-api-version"], blocks, _split_warnings(err, names)
-
-
-def _split_blocks(blocks: list[Node], names: list[str], marker: str) -> list[list[Node]]:
-    """Cut the combined block list at the boundary markers."""
-    chunks: list[list[Node]] = [[]]
-    for block in blocks:
-        if block["t"] == "RawBlock" and marker in block["c"][1]:
-            chunks.append([])
-        else:
-            chunks[-1].append(block)
-    return chunks[: len(names)]
-
-
-def _unprefixed(out: str) -> str:
-    """pandoc's JSON without the --file-scope prefixes of ids and fragments (`f00003.md__`), and
-    an empty fragment `[x](#)`, which comes back as a link to its file (`#f00003.md`), as `#`.
-    The names are this module's own (`_link_inputs`), so one pass over the text finds them all."""
-    return _FILE_SELF_LINK.sub('"#"', _FILE_SCOPE_PREFIX.sub(r'"\1', out))
-
-
-def _split_warnings(stderr: str, names: list[str]) -> dict[str, list[str]]:
-    """pandoc's reader warnings, attributed to the file they name."""
-    out: dict[str, list[str]] = {}
-    for line in stderr.splitlines():
-        for name in names:
-            if name in line:
-                out.setdefault(name, []).append(line.replace("[WARNING] ", "").strip())
-                break
-    return out

@@ -211,3 +211,56 @@ def tagline_inlines(block: Node) -> list[Node]:
     content = [n for n in block["c"] if n["t"] not in ("Space", "SoftBreak")]
     inner = [n for n in content[0]["c"] if n["t"] not in ("Space", "SoftBreak")]
     return list(inner[0]["c"])
+
+
+BLOCK_TYPES = frozenset({
+    "Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", "OrderedList",
+    "BulletList", "DefinitionList", "Header", "HorizontalRule", "Table", "Figure", "Div",
+})
+_BRACKETS_ONLY = bytes(c for c in range(256) if c not in b"[]{}")
+
+
+def might_nest_deeper(json_text: bytes, max_depth: int) -> bool:
+    """Whether pandoc's JSON may nest elements deeper than `max_depth`, read in a few
+    milliseconds from its brackets alone: innermost `[]`/`{}` pairs are peeled off, one level
+    per pass. A bracket inside a string (`[0, 1)`, code) stops the peeling of what encloses it;
+    then the answer is yes too, and the caller measures exactly (`flatten_deep`)."""
+    brackets = json_text.translate(None, delete=_BRACKETS_ONLY)
+    for _ in range(2 * max_depth + 8):  # an element costs two or three JSON levels
+        peeled = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if peeled == brackets:
+            return bool(peeled)  # brackets left over: some in strings hid the rest, look closer
+        brackets = peeled
+    return True
+
+
+def flatten_deep(blocks: list[Node], max_depth: int) -> tuple[list[Node], int]:
+    """`blocks` with every element nested deeper than `max_depth` replaced by its plain text
+    (a paragraph for a block, a string for an inline), and how deep they went (0 if no deeper).
+
+    Every renderer recurses over the nesting; text nested 2,000 divs deep stays readable."""
+    if _depth(blocks) <= max_depth:
+        return blocks, 0
+    deepest = [0]
+
+    def visit(node: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [visit(child, depth) for child in node]
+        if not isinstance(node, dict) or "c" not in node or not isinstance(node["c"], list):
+            return node
+        if depth >= max_depth:
+            deepest[0] = max(deepest[0], depth + _depth(node["c"]))
+            text = stringify(node).strip()
+            return Para(text_inlines(text)) if node.get("t") in BLOCK_TYPES else Str(text)
+        return {"t": node["t"], "c": visit(node["c"], depth + 1)}
+
+    out = visit(blocks, 0)
+    return out, deepest[0]
+
+
+def _depth(node: Any) -> int:
+    if isinstance(node, list):
+        return max((_depth(child) for child in node), default=0)
+    if isinstance(node, dict) and isinstance(node.get("c"), list):
+        return 1 + _depth(node["c"])
+    return 0

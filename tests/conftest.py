@@ -45,6 +45,15 @@ def copy_fixture(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+BUILD_FILES = (".glossary.lock", ".glossary-manifest.json")  # the build's own lock and manifest
+
+
+def outputs_in(folder: Path) -> list[str]:
+    """The names in an output folder, sorted, without the build's lock and manifest (anything
+    else hidden, a leftover temporary, is listed)."""
+    return sorted(p.name for p in folder.iterdir() if p.name not in BUILD_FILES)
+
+
 def build_into(source: Path, out: Path, *formats: str,
                strict: bool = False) -> tuple[dict[str, Path], dg.Report]:
     """Run a real build (the same code path as `glossary build`)."""

@@ -92,7 +92,8 @@ def test_pdf_outline_and_page_order(built: dict[str, Path]) -> None:
     assert pages == sorted(pages) and len(set(pages)) == len(pages)  # each starts a page of its own
     children = {t: [c for c, _ in kids] for t, _, kids in tops}
     assert children["Vorwort"] == ["Zum Gebrauch"] and children["Lizenz"] == ["Nutzung"]
-    text = [p.extract_text() for p in reader.pages]
+    # words only: pypdf renders the wide spaces of a justified line as two
+    text = [" ".join(p.extract_text().split()) for p in reader.pages]
     at = {t: p for t, p, _ in tops}
     assert "CC BY 4.0" in text[at["Lizenz"]] and "mitgeschrieben" in text[at["Dank"]]
     assert "Eine Fußnote im Vorwort." in text[at["Vorwort"]]

@@ -275,3 +275,34 @@ def test_deeply_nested_content_is_laid_out_not_a_recursion_error(tmp_path: Path)
     result = render_chunk(job)
     assert not result.failed, [d.message for d in result.diagnostics]
     assert result.pages == 1 and result.pdf
+
+
+def _sized(pages: int, anchors: list[str]) -> chunks.Chunk:
+    """A chunk the estimate takes for `pages` pages, its anchors spread over it."""
+    places = {a: i / max(len(anchors), 1) for i, a in enumerate(anchors)}
+    return chunks.Chunk("", pages * chunks.CHARS_PER_PAGE, frozenset(), places, False)
+
+
+def test_without_a_page_map_the_parts_up_to_the_last_new_digit_are_laid_out_first() -> None:
+    # 27 parts of 20 estimated pages: 540 pages, the numbers gain their third digit at 100;
+    # parts up to a little past it (130) go first, so every later anchor is known to be past 100.
+    book = [_sized(20, [f"T{i}"]) for i in range(27)]
+    first = chunks._prefix(book)
+    assert chunks._starts(book)[first - 1] <= 130 < chunks._starts(book)[first]
+    assert 6 <= first <= 8
+    # no first round for a book of fewer than ten pages, nor when it would be one part alone
+    assert chunks._prefix([_sized(2, ["A"]), _sized(3, ["B"])]) == 2
+    assert chunks._prefix([_sized(20, ["A"]), _sized(20, ["B"]), _sized(20, ["C"])]) == 3
+    assert chunks._prefix([_sized(5, ["A"]), _sized(5, ["B"]), _sized(5, ["C"]), _sized(20, ["D"])]) == 3
+
+
+def test_the_first_parts_laid_out_correct_every_later_guess() -> None:
+    from pipeline.formats.pdf.layout import ChunkResult
+
+    book = [_sized(10, ["A"]), _sized(10, ["B"]), _sized(10, ["C"])]
+    guess = chunks._estimate(book)
+    assert guess == {"A": 1, "B": 11, "C": 21}
+    laid = [ChunkResult(0, 14, {"A": 1}, b"", ()), ChunkResult(1, 13, {"B": 2}, b"", ())]
+    corrected = chunks._corrected(book, guess, laid)
+    # A and B where they really are; C moved by the 7 pages the first two took more
+    assert corrected == {"A": 1, "B": 16, "C": 28}

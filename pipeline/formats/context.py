@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import diagnostics as dg
+from .. import pandoc
 from ..atomic import atomic_dir, atomic_file
 from ..cache import Cache, digest
+from ..limits import TimeBudgetExceeded
 from ..model import Book
 
 if TYPE_CHECKING:
@@ -42,8 +44,10 @@ class BuildContext:
     styles_dir: Path = STYLES_DIR
     progress: Progress = _quiet
     built: dict[str, Path] = field(default_factory=dict)  # format -> output, in build order
+    # outputs of earlier builds still current (same fingerprint): the site links them too
+    previous: dict[str, Path] = field(default_factory=dict)
     cache: Cache = field(default_factory=lambda: Cache(None))  # the build cache (none: disabled)
-    _fragments: dict[int, Fragments] = field(default_factory=dict, repr=False)
+    _fragments: dict[int, Fragments | dg.GlossaryError] = field(default_factory=dict, repr=False)
     _styles_keys: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     _staged: dict[Path, Path] = field(default_factory=dict, repr=False)  # final -> staged (--strict)
     # Staging folders still on disk; removed at the latest when the context goes (a run that
@@ -63,8 +67,21 @@ class BuildContext:
             from .common.fragments import render
 
             self.progress("rendering HTML")
-            self._fragments[id(book)] = render(book, self.report, self.cache)
-        return self._fragments[id(book)]
+            try:
+                self._fragments[id(book)] = render(book, self.report, self.cache)
+            except (pandoc.PandocError, TimeBudgetExceeded) as exc:
+                # Every format that needs the rendering fails with this one error; the others
+                # (md, docx) are built all the same.
+                late = isinstance(exc, TimeBudgetExceeded)
+                why = "it took longer than [limits] time" if late else f"pandoc failed: {exc}"
+                self._fragments[id(book)] = dg.GlossaryError(dg.make(
+                    dg.TIME_BUDGET if late else dg.TOOL_FAILED, "", 0, 0,
+                    f"the HTML rendering that html, pdf and epub share failed ({why}); they were "
+                    "not written", "the other formats were built"))
+        found = self._fragments[id(book)]
+        if isinstance(found, dg.GlossaryError):
+            raise found
+        return found
 
     def styles_key(self, *subdirs: str) -> str:
         """A digest of the styles a format reads (`styles/<subdir>/**` and the top-level files):

@@ -33,15 +33,27 @@ def book_cache(source: Path, folder: Path | None = None, enabled: bool = True) -
 
 
 def read_book(source: Path, report: dg.Report, progress: Progress = _quiet,
-              cache: Cache | None = None, bodies: bool = True) -> Book:
+              cache: Cache | None = None, bodies: bool = True, out_dir: Path | None = None) -> Book:
     """Load every entry of `source` and resolve it into the Book; problems go to `report`.
 
     With a `cache`, what was computed from the same inputs before is taken from it.
     `bodies=False` (for `check`) may leave the taglines, definitions and sections of terms
-    found in the cache empty."""
+    found in the cache empty. `out_dir`: where the build writes; when it lies inside `source`,
+    what it holds is not read back as entries."""
     config = load_config(source, report)
     report.severities.update(severities(config))
     progress("reading entries")
-    loaded = load(source, config, report, progress, cache)
+    loaded = load(source, config, report, progress, cache, _written(source, out_dir, config.slug))
     progress("resolving ids and links")
     return resolve(loaded, config, source, report, cache, bodies)
+
+
+def _written(source: Path, out_dir: Path | None, slug: str) -> tuple[Path, ...]:
+    """What a build into `out_dir` writes inside `source`: the whole folder, or — when it is
+    the source folder itself — the generated Markdown and the site."""
+    if out_dir is None:
+        return ()
+    out, src = out_dir.resolve(), source.resolve()
+    if out == src:
+        return (out / f"{slug}.md", out / "html")
+    return (out,) if out.is_relative_to(src) else ()

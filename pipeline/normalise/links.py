@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from .. import diagnostics as dg
 from ..model import BROKEN_CLASS, INDEX_ID, SELF_CLASS, XREF_CLASS
+from ..names import difference, look_alike
 from ..pandoc_ast import Link, Node, Span, attr, stringify
 from .closest import ClosestIds
 from .positions import LINK, Locator
@@ -70,7 +72,7 @@ def rewrite_links(node: Node, ctx: LinkContext, table: IdTable) -> Node | None:
     ctx.seen[url] = ctx.nth + 1
     wanted = _internal(url, ctx.file)
     if wanted is None:
-        return None
+        return _unpublished(node, ctx) if _local(url) else None
     target = _resolve(wanted, ctx, table, stringify(inlines))
     if target is None:
         ctx.missing.append((wanted[1] or wanted[0], stringify(inlines)))
@@ -85,6 +87,31 @@ def rewrite_links(node: Node, ctx: LinkContext, table: IdTable) -> Node | None:
     anchor = target.fragment or target.term
     link_attr = attr(a[0], [XREF_CLASS, *a[1]], {"term": target.term})
     return Link(link_attr, inlines, "#" + anchor, title)
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+XREF_SCHEME = "xref"  # the writers' placeholder scheme for internal links: not for entries
+
+
+def _local(url: str) -> bool:
+    """A link to a file on the build machine (`docs/x.pdf`, `/etc/x`, `file:…`) or into the
+    writers' own `xref:` scheme, rather than to a term or a URL on the web."""
+    m = _SCHEME.match(url)
+    return m is None or m.group(1).lower() in ("file", XREF_SCHEME)
+
+
+def _unpublished(node: Node, ctx: LinkContext) -> Node:
+    """A link to a file that is not published (only entries are): its label as plain text in
+    every format, never a link into the build machine (`file:///home/…` in the PDF)."""
+    a, inlines, (url, _title) = node["c"]
+    if url.lower().startswith(XREF_SCHEME + ":"):
+        ctx.add(dg.LINK_UNPUBLISHED, f"link „{stringify(inlines)}“ uses the scheme xref:, which the "
+                "writers reserve for their own links; printed as text", "link the term as [Label](#Id)")
+    else:
+        ctx.add(dg.LINK_UNPUBLISHED, f"link „{stringify(inlines)}“ to {url}: only entries are published, "
+                "not other files; printed as text",
+                "link the file where it is published (https://…), or make it an entry")
+    return Span(attr("", [BROKEN_CLASS, *a[1]], {"target": url}), inlines)
 
 
 def _internal(url: str, current_file: str) -> tuple[str, str] | None:
@@ -164,6 +191,7 @@ def resolve_fragment(frag: str, ctx: LinkContext, table: IdTable, label: str) ->
         close = table.suggestions(frag)
         hint = ("did you mean " + " or ".join(f"#{c}" for c in close) + "?") if close else (
             f"write the entry #{frag} or remove the link")
+        hint += "".join(f" ({difference(frag, c)})" for c in close if look_alike(frag, c))
     ctx.add(dg.LINK_BROKEN,
             f"link „{label}“ to #{frag}: no term has this id (published as plain text)", hint)
     return None

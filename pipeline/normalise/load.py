@@ -5,22 +5,23 @@ Nothing here knows about other files; cross-file checks (duplicate ids, links) a
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import diagnostics as dg
-from .. import pandoc
+from .. import pandoc, pandoc_batch
 from ..cache import Cache
 from ..config import CONFIG_NAME, BookConfig
+from ..limits import Limits
 from ..model import KNOWN_SECTION_CLASSES, KNOWN_TERM_CLASSES, TERM_CLASS
 from ..pandoc_ast import Node, stringify
 from . import rawlinks, stored, termlike, unsafe
+from .discover import discover, page_small_enough
+from .intake import decode, flattened, too_slow
 from .positions import HEADER, Locator, term_heading_lines
 
-SOURCE_SUFFIXES = (".md", ".markdown")
 MERGE_MIN_TERMS = 12
 _ID_CHARS = re.compile(r"[^\w.:-]+")
 _RAW_ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
@@ -46,12 +47,18 @@ class RawTerm:
 
 @dataclass
 class SourceFile:
-    name: str  # relative to the source folder, forward slashes
+    name: str  # relative to the source folder, forward slashes, NFC
     path: Path
-    text: str
+    text: str  # as pandoc reads it: NFC, without BOM and control characters
+    changed: bool = False  # `text` differs from the file: pandoc is given the text
     terms: list[RawTerm] = field(default_factory=list)
-    key: str = ""  # its cache key: name, text and the reader
+    key: str = ""  # its cache key: name, (normalised) text and the reader
     needs_blocks: bool = False  # terms' blocks are still in the cache (`stored.blocks`)
+    parse_time: float = Limits.parse_time  # [limits] parse-time, for a parse after the cache's
+
+    @property
+    def source(self) -> pandoc.Source:
+        return self.text if self.changed else self.path
 
 
 @dataclass
@@ -73,59 +80,51 @@ class Loaded:
     pages: list[PageSource] = field(default_factory=list)
 
 
-def discover(source: Path, config: BookConfig) -> list[tuple[str, Path]]:
-    """Every Markdown file below `source`, sorted, minus hidden/underscore folders and excludes."""
-    found: list[tuple[str, Path]] = []
-    # Sort by folder, then name without suffix: "Zebra.md" comes before "Zebra-Kopie.md", so the
-    # first of two duplicate ids is the one an author would call the original.
-    for path in sorted(source.rglob("*"), key=lambda p: (p.parent.as_posix(), p.stem, p.suffix)):
-        rel = path.relative_to(source).as_posix()
-        if path.suffix.lower() not in SOURCE_SUFFIXES or not path.is_file():
-            continue
-        if any(part.startswith((".", "_")) for part in Path(rel).parts):
-            continue
-        if any(fnmatch.fnmatch(rel, pat) for pat in config.exclude):
-            continue
-        if rel in config.front or rel in config.back:  # pages, read by `load` on their own
-            continue
-        found.append((rel, path))
-    return found
-
-
 def load(source: Path, config: BookConfig, report: dg.Report,
-         progress: Callable[[str], None] | None = None, cache: Cache | None = None) -> Loaded:
-    """Read and parse every source file; unreadable, empty and merged files are reported and skipped.
+         progress: Callable[[str], None] | None = None, cache: Cache | None = None,
+         skip: tuple[Path, ...] = ()) -> Loaded:
+    """Read and parse every source file; unreadable, empty, merged, oversized and too slow
+    files are reported and skipped. `skip`: folders and files the build writes (not entries).
 
-    With a cache, a file whose bytes were parsed before is not parsed again: its terms' headings
-    and its diagnostics come from the cache, its blocks only when the resolver needs them."""
+    With a cache, a file whose text was parsed before is not parsed again: its terms' headings
+    and its diagnostics come from the cache, its blocks only when the resolver needs them. The
+    text is normalised (NFC, no BOM or control characters) before its key is computed."""
     if not source.is_dir():
         raise dg.GlossaryError(dg.make(
             dg.SOURCE_MISSING, str(source), 0, 0, "source folder does not exist",
             "pass the folder that holds your entries, e.g. `glossary check source/`"), exit_code=2)
+    parse_time = config.limits.parse_time
     readable: list[SourceFile] = []
-    for rel, path in discover(source, config):
-        text = _read(rel, path, report)
-        if text is not None and not _skip(rel, text, report):
-            readable.append(SourceFile(rel, path, text))
+    for found_file in discover(source, config, report, skip):
+        f = _read(found_file.name, found_file.path, report, parse_time)
+        if f is not None and not _skip(f.name, f.text, report):
+            readable.append(f)
     if not readable:
         raise dg.GlossaryError(dg.make(
             dg.SOURCE_MISSING, str(source), 0, 0, "no Markdown entries found",
             f"put one .md file per term in the folder (and {CONFIG_NAME} beside them)"), exit_code=2)
     cache = cache or Cache(None)
     roles = {**{n: "front" for n in config.front}, **{n: "back" for n in config.back}}
-    role_files = [SourceFile(n, source / n, t) for n in roles
-                  if (t := _read(n, source / n, report)) is not None]
+    role_files = [f for n in roles if page_small_enough(n, source / n, config, report)
+                  and (f := _read(n, source / n, report, parse_time)) is not None]
     stored.keys([*readable, *role_files], cache)
     found = {f.name: head for f in readable if (head := stored.head(f, cache)) is not None}
     misses = [f for f in readable if f.name not in found]
     misses += [f for f in role_files if stored.whole(f, cache, stored.PAGE) is None]
     if progress:
         progress(f"parsing {len(misses)} of {len(readable) + len(role_files)} files with pandoc")
-    batch = pandoc.parse_batch({f.name: f.path for f in misses}) if misses else pandoc.Batch([], {}, {})
-    api = batch.api_version or next((h.api for h in found.values()), [])
+    batch = (pandoc_batch.parse_batch({f.name: f.source for f in misses}, parse_time) if misses
+             else pandoc_batch.Batch([], {}, {}))
+    # Writers need pandoc's API version even for a book none of whose files could be parsed.
+    api = batch.api_version or next((h.api for h in found.values() if h.api), []) or pandoc.api_version()
     files: list[SourceFile] = []
     for f in readable:
-        head = found.get(f.name) or stored.store(f, cut(f, batch, cache), api, cache)
+        head = found.get(f.name)
+        if head is None:
+            done = cut(f, batch, cache)
+            # Too slow is this machine's verdict today, not the text's: never kept in the cache.
+            head = (stored.Head(api, False, done[1]) if f.name in batch.slow
+                    else stored.store(f, done, api, cache))
         report.extend(head.diagnostics)
         if head.parsed:
             files.append(f)
@@ -143,11 +142,11 @@ def ensure_blocks(f: SourceFile, cache: Cache) -> None:
     if not f.needs_blocks or stored.blocks(f, cache):
         return
     f.terms = []
-    cut(f, pandoc.parse_batch({f.name: f.path}), Cache(None))
+    cut(f, pandoc_batch.parse_batch({f.name: f.source}, f.parse_time), Cache(None))
     f.needs_blocks = False
 
 
-def cut(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> tuple[bool, list[dg.Diagnostic]]:
+def cut(f: SourceFile, batch: pandoc_batch.Batch, cache: Cache) -> tuple[bool, list[dg.Diagnostic]]:
     """Cut a freshly parsed file into raw terms (into `f.terms`): whether it parsed, and what
     was found wrong with it, positions settled (they depend on the file alone). A file without
     terms keeps its blocks whole, for `_judge_termless`."""
@@ -164,17 +163,22 @@ def cut(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> tuple[bool, list[dg
     return True, list(found)
 
 
-def _blocks(f: SourceFile, batch: pandoc.Batch, found: dg.Report) -> list[Node] | None:
-    """The file's blocks from the batch (its warnings and failure into `found`)."""
+def _blocks(f: SourceFile, batch: pandoc_batch.Batch, found: dg.Report) -> list[Node] | None:
+    """The file's blocks from the batch (its warnings, failure or slowness into `found`)."""
+    if f.name in batch.slow:
+        found.add(too_slow(f.name, *batch.slow[f.name], f.parse_time))
+        return None
     if f.name in batch.failures:
         found.add(_parse_failure(f.name, batch.failures[f.name]))
         return None
     parsed = batch.files[f.name]
     _pandoc_warnings(f.name, parsed.warnings, found)
+    if parsed.nesting:
+        found.add(flattened(f.name, parsed.nesting))
     return rawlinks.convert(parsed.blocks) if _RAW_ANCHOR.search(f.text) else parsed.blocks
 
 
-def _page(f: SourceFile, role: str, batch: pandoc.Batch, cache: Cache,
+def _page(f: SourceFile, role: str, batch: pandoc_batch.Batch, cache: Cache,
           report: dg.Report) -> PageSource | None:
     """A front or back matter page, from the cache or the batch (its findings reported)."""
     kept = stored.whole(f, cache, stored.PAGE)
@@ -192,13 +196,13 @@ def _page(f: SourceFile, role: str, batch: pandoc.Batch, cache: Cache,
     return PageSource(f.name, role, blocks, f.text)
 
 
-def _whole(f: SourceFile, batch: pandoc.Batch, cache: Cache) -> list[Node] | None:
+def _whole(f: SourceFile, batch: pandoc_batch.Batch, cache: Cache) -> list[Node] | None:
     """A term-less file's blocks: kept by `cut`, or parsed again when the cache lost them."""
     kept = stored.whole(f, cache)
     if kept is not None:
         return kept[0]
-    blocks = _blocks(f, batch if f.name in batch.files else pandoc.parse_batch({f.name: f.path}),
-                     dg.Report())
+    blocks = _blocks(f, batch if f.name in batch.files else
+                     pandoc_batch.parse_batch({f.name: f.source}, f.parse_time), dg.Report())
     return blocks
 
 
@@ -229,25 +233,17 @@ def _judge_termless(termless: list[tuple[SourceFile, list[Node]]], files: list[S
                                "`front`/`back` in book.toml, or exclude the file"))
 
 
-def _read(rel: str, path: Path, report: dg.Report) -> str | None:
+def _read(rel: str, path: Path, report: dg.Report, parse_time: float) -> SourceFile | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
         report.add(dg.make(dg.FILE_UNREADABLE, rel, 0, 0, f"cannot read file: {exc.strerror}",
                            "check the file's permissions"))
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        report.add(dg.make(
-            dg.FILE_UNREADABLE, rel, line, column,
-            f"not valid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})",
-            "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"))
+    text = decode(rel, data, report)
+    if text is None:
         return None
-    return text.removeprefix("\ufeff")
+    return SourceFile(rel, path, text.text, text.changed, parse_time=parse_time)
 
 
 def _skip(rel: str, text: str, report: dg.Report) -> bool:

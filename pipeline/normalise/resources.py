@@ -1,8 +1,10 @@
 """Files an entry refers to (images): resolved once, here, for every format.
 
 A resource is a file inside the source folder, named relative to the entry's file (or to the
-source folder); symlinks are resolved before the check. Remote URLs, absolute paths and files
-outside the folder are refused (GL601); a file that does not exist is GL308. They are reported
+source folder); symlinks are resolved before the check. Remote URLs, absolute paths, files
+outside the folder and hidden files (any part of the path starting with `.`: `.git/config`,
+`.env`) are refused (GL601); a file that does not exist is GL308. Names are compared in NFC, so
+`Bild-ü.png` written in an entry finds the file a Mac stored as `Bild-u\u0308.png`. They are reported
 when the book is read (so `glossary check` finds them) and recorded in `Book.resources`, where
 every format finds the same answer and shows the image's alt text instead. Images written as
 raw HTML (`<img src=…>`) are resolved the same way.
@@ -11,13 +13,14 @@ raw HTML (`<img src=…>`) are resolved the same way.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 from .. import diagnostics as dg
-from ..model import MISSING, OUTSIDE, REMOTE, Owner, Resource, resource_key
+from ..model import HIDDEN, MISSING, OUTSIDE, REMOTE, Owner, Resource, resource_key
 from ..pandoc_ast import Node
 from .positions import IMAGE, Locator
 
@@ -26,6 +29,7 @@ _WHY = {
     REMOTE: "is not a file in the source folder (nothing is downloaded at build time)",
     OUTSIDE: "lies outside the source folder",
     MISSING: "does not exist",
+    HIDDEN: "is a hidden file (a name starting with .), which is never published",
 }
 Resources = dict[tuple[str, str], Resource]
 
@@ -39,11 +43,25 @@ def locate(source_dir: Path, entry_file: str, url: str) -> tuple[Path | None, st
     root = source_dir.resolve()
     rel = unquote(url.split("#")[0].split("?")[0])
     entry_dir = (root / entry_file).parent
-    candidates = [(base / rel).resolve() for base in (entry_dir, root)]
+    candidates = [_nfc_match((base / rel).resolve()) for base in (entry_dir, root)]
     for path in candidates:
         if path.is_file() and path.is_relative_to(root):
+            if any(part.startswith(".") for part in path.relative_to(root).parts):
+                return None, HIDDEN
             return path, ""
     return None, OUTSIDE if any(p.exists() for p in candidates) else MISSING
+
+
+def _nfc_match(path: Path) -> Path:
+    """`path`, or the file beside it whose name is the same in NFC (names are stored as typed:
+    macOS writes them decomposed)."""
+    if path.exists() or not path.parent.is_dir():
+        return path
+    wanted = unicodedata.normalize("NFC", path.name)
+    for other in path.parent.iterdir():
+        if unicodedata.normalize("NFC", other.name) == wanted:
+            return other.resolve()
+    return path
 
 
 def resolved(source_dir: Path, entry_file: str, url: str) -> Resource:
@@ -56,8 +74,9 @@ def resolved(source_dir: Path, entry_file: str, url: str) -> Resource:
 def problem(term: Owner, url: str, kind: str) -> dg.Diagnostic:
     """The diagnostic for a refused or missing image."""
     code = dg.RESOURCE_MISSING if kind == MISSING else dg.RESOURCE_REFUSED
-    hint = ("check the path (relative to the entry's file)" if kind == MISSING else
-            "copy the file into the source folder and link it with a relative path")
+    hint = {MISSING: "check the path (relative to the entry's file)",
+            HIDDEN: "move the image out of the hidden folder (or rename it)"}.get(
+        kind, "copy the file into the source folder and link it with a relative path")
     where = term.source
     return dg.make(code, where.file, where.line, where.column,
                    f"„{term.title_text}“: image {url} {_WHY[kind]}; published as its alt text", hint)

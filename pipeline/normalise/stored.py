@@ -34,9 +34,11 @@ class Head:
 
 
 def keys(files: list[SourceFile], cache: Cache) -> None:
-    """Give every file its cache key: its name, its text and the reader."""
+    """Give every file its cache key: its name, its text (normalised: NFC, no BOM or control
+    characters), the reader and how long the reader may take (`[limits] parse-time` decides
+    whether the file is read at all)."""
     for f in files:
-        f.key = cache.key("file", f.name, f.text, READER)
+        f.key = cache.key("file", f.name, f.text, READER, repr(f.parse_time))
 
 
 def head(f: SourceFile, cache: Cache) -> Head | None:

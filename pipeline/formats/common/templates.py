@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from ...i18n import labels
+from ...i18n import labels, text_direction
 from ...model import INDEX_ID, Book
 
 
@@ -44,6 +44,7 @@ class BookView:
 
 
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
-    """What every template gets: the book (a `BookView`), its config, the labels for its language."""
+    """What every template gets: the book (a `BookView`), its config, the labels for its
+    language and its writing direction."""
     return {"book": BookView(book), "config": book.config, "labels": labels(book.config.language),
-            **extra}
+            "direction": text_direction(book.config.language), **extra}

@@ -8,6 +8,7 @@ so a stored chunk serves any build, and the join stamps the build's own time (`m
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,9 +54,16 @@ def written(chunks: Sequence[Chunk], api: list[int], reference: Path, media_dir:
 
     if todo:
         with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-            for i, result in zip(todo, pool.map(run, todo), strict=True):
-                found[i] = result
-                cache.put(KIND, chunks[i].key, encode(result))
+            # each run in a copy of this context: the format's time budget (`limits`) travels in it
+            futures = [pool.submit(contextvars.copy_context().run, run, i) for i in todo]
+            try:
+                for i, future in zip(todo, futures, strict=True):
+                    result = found[i] = future.result()
+                    cache.put(KIND, chunks[i].key, encode(result))
+            except BaseException:  # a failed run (or the budget) ends the rest unstarted
+                for future in futures:
+                    future.cancel()
+                raise
     return [w for w in found if w is not None]
 
 

@@ -12,6 +12,7 @@ import io
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -31,6 +32,11 @@ Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 def cover_png(config: BookConfig, styles_dir: Path) -> bytes:
     """The cover image as PNG bytes."""
+    # More than a few hundred characters never fit on a cover; a 200,000-character title
+    # would only cost minutes of fitting. The metadata keep the whole text.
+    config = replace(config, title=_clip(config.title), subtitle=_clip(config.subtitle),
+                     authors=tuple(_clip(a) for a in config.authors[:20]),
+                     publisher=_clip(config.publisher))
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     title_path = _font(styles_dir, "cover-title", "serif:bold")
@@ -53,6 +59,10 @@ def cover_png(config: BookConfig, styles_dir: Path) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
 def cover_fonts(styles_dir: Path) -> str:

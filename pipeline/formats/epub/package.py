@@ -21,6 +21,7 @@ from ebooklib import epub
 from lxml import etree
 
 from ...config import BookConfig
+from ...i18n import text_direction
 from ...version import __version__
 from ..common.xml import parse_xml
 from .documents import TocEntry
@@ -62,6 +63,8 @@ def package(config: BookConfig, spine: Sequence[Item], resources: Sequence[Item]
     book = epub.EpubBook()
     _metadata(book, config, a11y)
     book.set_cover(cover.path, cover.data, create_page=False)
+    if text_direction(config.language) == "rtl":
+        book.set_direction("rtl")  # the spine's page-progression-direction
     for item in [*spine, *resources]:
         book.add_item(_ebook_item(item))
     book.add_item(epub.EpubNcx())

@@ -47,7 +47,8 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         base = template_context(book)
         salt = ctx.cache.key("site", ctx.styles_key("site"), repr(book.config))
         pages = SitePages(env, fragments, links, SiteMedia(book, ctx.report, tmp),
-                          copy_downloads({f: ctx.artifact(p) for f, p in ctx.built.items()}, tmp),
+                          copy_downloads({**ctx.previous, **{f: ctx.artifact(p) for f, p in
+                                                             ctx.built.items()}}, tmp),
                           base, ctx.cache, salt)
         _write(tmp / START_PAGE, pages.start())
         _write(tmp / INDEX_PAGE, pages.index())

@@ -76,15 +76,21 @@ class SiteMedia:
 
 
 def copy_assets(styles_dir: Path, site: Path) -> list[str]:
-    """Copy the site's static files (everything in styles/site that is not a template)."""
+    """Copy the site's static files (everything in styles/site that is not a template, a
+    symlink or hidden)."""
     dest = site / ASSETS_DIR
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(styles_dir / "highlight.css", dest / "highlight.css")
     names = ["highlight.css"]
     folder = styles_dir / "site"
     for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        # A symlink could bring any file of the machine into the published site; hidden files
+        # (.DS_Store, .git) are never published.
+        if (path.is_symlink() or any(part.startswith(".") for part in rel.parts)
+                or not path.resolve().is_relative_to(folder.resolve())):
+            continue
         if path.is_file() and not path.name.endswith(TEMPLATE_SUFFIXES):
-            rel = path.relative_to(folder)
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest / rel)
             names.append(rel.as_posix())

@@ -7,9 +7,9 @@ wide as its number: hidden zeros as many as the number has digits, painted over 
 count each reference needs is guessed first — from the last build's page map, else from the
 chunks' sizes — and after each layout the chunks whose references were guessed wrong, and only
 those, are laid out again, until every count is right (as LaTeX reruns with its `.aux`). The
-numbers of the contents and the index keep room for the widest number (they are right-aligned,
-so the room shows as no hole). A chunk laid out before with the same HTML, styles and fonts
-comes from the build cache.
+index's numbers are laid out the same way; the contents' numbers keep room for the widest
+number (right-aligned after a leader, so the room shows as no hole). A chunk laid out before
+with the same HTML, styles and fonts comes from the build cache.
 """
 
 from __future__ import annotations
@@ -96,20 +96,12 @@ def paginate(doc: compose.PrintDocument, chunks: Sequence[Chunk], where: Setting
     of digits. `last`: the previous build's page of every anchor (the best guess there is)."""
     guess = {**_estimate(chunks), **(last or {})}
     widest = len(str(max(guess.values(), default=1)))
-    done: dict[int, tuple[str, ChunkResult]] = {}  # chunk -> the HTML it was laid out with, result
-    for attempt in range(1, MAX_PASSES + 1):
-        jobs = [_job(i, c, doc, where, guess, widest) for i, c in enumerate(chunks)]
-        known = {j.index: done[j.index][1] for j in jobs
-                 if j.index in done and done[j.index][0] == j.html}
-        known |= {j.index: r for j in jobs if j.index not in known
-                  and (r := stored.load(ctx.cache, where.fingerprint, j)) is not None}
-        ctx.progress(f"laying out {len(jobs) - len(known)} part(s), pass {attempt}")
-        results = pool.run(jobs, known)
-        for job, result in zip(jobs, results, strict=True):
-            _fail_on(result, ctx.report)
-            if job.index not in known:
-                stored.save(ctx.cache, where.fingerprint, job, result)
-            done[job.index] = (job.html, result)
+    lay = _Layout(doc, chunks, where, ctx, pool)
+    first = len(chunks) if last else _prefix(chunks)
+    if first < len(chunks):  # no page map: find where the page numbers gain a digit first
+        guess = _corrected(chunks, guess, lay(guess, widest, range(first)))
+    for _ in range(MAX_PASSES):
+        results = lay(guess, widest, range(len(chunks)))
         pages = _page_map(results)
         if _settled(chunks, pages, guess, widest):
             ctx.report.extend(d for r in results for d in r.diagnostics)
@@ -118,6 +110,58 @@ def paginate(doc: compose.PrintDocument, chunks: Sequence[Chunk], where: Setting
     raise dg.GlossaryError(dg.make(dg.TOOL_FAILED, "", 0, 0,
                                    f"page numbers did not settle after {MAX_PASSES} passes",
                                    "report this with the book that causes it"))
+
+
+class _Layout:
+    """Lays out chunks with given guesses; a chunk whose HTML was laid out before (in this build
+    or, by the cache, in an earlier one) is not laid out again."""
+
+    def __init__(self, doc: compose.PrintDocument, chunks: Sequence[Chunk], where: Setting,
+                 ctx: BuildContext, pool: Pool) -> None:
+        self.doc, self.chunks, self.where, self.ctx, self.pool = doc, chunks, where, ctx, pool
+        self.done: dict[int, tuple[str, ChunkResult]] = {}  # chunk -> the HTML it was laid out with
+        self.passes = 0
+
+    def __call__(self, guess: Mapping[str, int], widest: int, which: range) -> list[ChunkResult]:
+        jobs = [_job(i, self.chunks[i], self.doc, self.where, guess, widest) for i in which]
+        known = {j.index: self.done[j.index][1] for j in jobs
+                 if j.index in self.done and self.done[j.index][0] == j.html}
+        known |= {j.index: r for j in jobs if j.index not in known
+                  and (r := stored.load(self.ctx.cache, self.where.fingerprint, j)) is not None}
+        self.passes += 1
+        self.ctx.progress(f"laying out {len(jobs) - len(known)} part(s), pass {self.passes}")
+        results = self.pool.run(jobs, known)
+        for job, result in zip(jobs, results, strict=True):
+            _fail_on(result, self.ctx.report)
+            if job.index not in known:
+                stored.save(self.ctx.cache, self.where.fingerprint, job, result)
+            self.done[job.index] = (job.html, result)
+        return results
+
+
+def _prefix(chunks: Sequence[Chunk]) -> int:
+    """Without a page map, the chunks to lay out first: those up to a little past the estimated
+    page where the numbers gain their last digit (page 100 of a 530-page book). Once they are
+    laid out, every later anchor is known to lie past it, and only the chunks whose references
+    point near that page can have guessed wrong; the rest are laid out once."""
+    starts = _starts(chunks)
+    total = starts[-1] if starts else 1
+    boundary = 10 ** (len(str(total)) - 1)
+    if boundary < 10:
+        return len(chunks)
+    past = [i for i, start in enumerate(starts[:-1]) if start > boundary * 1.3]
+    # one part alone would leave the other workers idle for longer than a second round costs
+    return past[0] if past and past[0] >= 2 else len(chunks)
+
+
+def _corrected(chunks: Sequence[Chunk], guess: Mapping[str, int],
+               laid: Sequence[ChunkResult]) -> dict[str, int]:
+    """The guesses after the first chunks were laid out: their anchors' real pages, and every
+    later anchor moved by how far the estimate of those chunks' pages was off."""
+    real = _page_map(laid)
+    shift = sum(r.pages for r in laid) - (_starts(chunks)[len(laid)] - 1)
+    later = {a for c in chunks[len(laid):] for a in c.places}
+    return {**guess, **{a: guess[a] + shift for a in later if a in guess}, **real.anchors}
 
 
 def _digits(page: int | None) -> int:
@@ -135,15 +179,21 @@ def _settled(chunks: Sequence[Chunk], pages: PageMap, guess: Mapping[str, int], 
     return True
 
 
+def _starts(chunks: Sequence[Chunk]) -> list[int]:
+    """The estimated first page of every chunk, and one past the last page."""
+    starts = [1]
+    for chunk in chunks:
+        starts.append(starts[-1] + max(1, round(chunk.cost / CHARS_PER_PAGE)))
+    return starts
+
+
 def _estimate(chunks: Sequence[Chunk]) -> dict[str, int]:
     """A first guess at every anchor's page, from the chunks' sizes and where it stands."""
     guess: dict[str, int] = {}
-    start = 1
-    for chunk in chunks:
-        pages = max(1, round(chunk.cost / CHARS_PER_PAGE))
+    starts = _starts(chunks)
+    for chunk, start, end in zip(chunks, starts, starts[1:], strict=False):
         for anchor, place in chunk.places.items():
-            guess.setdefault(anchor, start + int(place * pages))
-        start += pages
+            guess.setdefault(anchor, start + int(place * (end - start)))
     return guess
 
 

@@ -131,10 +131,12 @@ def ref(anchor: str) -> Markup:
     return Markup(REF_OPEN) + Markup.escape(anchor) + Markup(REF_CLOSE)
 
 
-def pn(anchor: str) -> Markup:
-    """The page-number box for an anchor: a hidden placeholder, the number is painted later."""
-    return Markup('<span class="pn" {}="{}">{}</span>').format(Markup(PN_ATTR), anchor,
-                                                              Markup(PN_PLACEHOLDER))
+def pn(anchor: str, exact: bool = False) -> Markup:
+    """The page-number box for an anchor: a hidden placeholder, the number is painted later.
+    It keeps room for the widest number (right-aligned columns: the contents), or with `exact`
+    for as many digits as its own number has (numbers that follow their text: the index)."""
+    return Markup('<span class="pn" {}="{}">{}</span>').format(
+        Markup(PN_ATTR), anchor, ref(anchor) if exact else Markup(PN_PLACEHOLDER))
 
 
 @dataclass(frozen=True)

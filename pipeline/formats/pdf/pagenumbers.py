@@ -1,15 +1,15 @@
 """Where the page numbers go: read from WeasyPrint's laid-out boxes, in the worker.
 
-A chunk is laid out before the book's page numbers are known, so it prints none. Room for
-the widest number is kept at the end of every element with `data-pn="ANCHOR"`: a page
-reference (`<span class="pageref" data-pn>→ S.&#160;</span>`) gets it as right padding
-(generated sheet), a contents or index entry's number is a hidden placeholder of zeros
-(`<span class="pn" data-pn>000</span>`); digits are tabular, so any number fits
-right-aligned. The folio's margin box (`content: counter(page)`) is hidden too. This module
-records, for each of them, the baseline, the edge the number is aligned to, the font, size
-and colour; and for each font the glyphs of the ten digits (shaped by Pango with the box's
-own font features, so tabular figures stay tabular) and a subset of the font file with those
-glyphs. The joining step paints the real numbers there (`paint`).
+A chunk is laid out before the book's page numbers are known, so it prints none. Every
+element with `data-pn="ANCHOR"` ends in hidden zeros where its number goes: as many as that
+anchor's number has digits for a page reference (`<span class="pnum">`, see `chunks`) and an
+index entry, as many as the widest number has for a contents entry (`<span class="pn">`);
+digits are tabular, so the real number covers the zeros exactly. The folio's margin box
+(`content: counter(page)`) is hidden too. This module records, for each of them, the
+baseline, the edge the number is aligned to, the font, size and colour; and for each font the
+glyphs of the ten digits (shaped by Pango with the box's own font features, so tabular figures
+stay tabular) and a subset of the font file with those glyphs. The joining step paints the
+real numbers there (`paint`).
 
 This reads WeasyPrint's laid-out box tree and font classes, through `_weasyprint` only.
 """

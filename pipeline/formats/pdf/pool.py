@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+import signal
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import TypeVar
 
 from ... import diagnostics as dg
+from ... import limits
 from .formulas import Form
 from .join import Merged, Metadata, add, finish, start
 from .layout import ChunkJob, ChunkResult, render_chunk
@@ -22,6 +27,32 @@ from .pagenumbers import DigitFont
 from .paint import PageStamp
 
 WORKERS_ENV = "GLOSSARY_PDF_JOBS"
+_T = TypeVar("_T")
+
+
+def _worker_start() -> None:
+    """Ctrl-C is the build's to handle: a worker that took it too would print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start processes with SIGINT blocked: the signal mask is inherited across exec, so a
+    Ctrl-C cannot hit a worker still importing, before `_worker_start` makes it ignore SIGINT.
+    The build process only holds a Ctrl-C that comes meanwhile back until the mask is restored."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    # multiprocessing's resource tracker, started with the first process, unblocks SIGINT
+    # after its own start: it must be running before the mask is set.
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def warm_up(language: str) -> None:
@@ -50,18 +81,23 @@ class Pool:
 
     def __init__(self, workers: int, language: str = "") -> None:
         spawn = multiprocessing.get_context("spawn")
-        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn)
-        for _ in range(workers):  # start them now; a failure here shows again on a real job
-            self.executor.submit(warm_up, language)
-        # The joiner: pypdf's objects for a whole book are large, and a worker that has laid
-        # out chunks already holds all the memory it ever had, so the parts meet elsewhere.
-        self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
-        self.joining: list[Future[int]] = [self.joiner.submit(start)]
+        with _workers_ignore_ctrl_c():  # submit() starts the processes
+            self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn,
+                                                initializer=_worker_start)
+            for _ in range(workers):  # start them now; a failure here shows again on a real job
+                self.executor.submit(warm_up, language)
+            # The joiner: pypdf's objects for a whole book are large, and a worker that has laid
+            # out chunks already holds all the memory it ever had, so the parts meet elsewhere.
+            self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_worker_start)
+            self.joining: list[Future[int]] = [self.joiner.submit(start)]
 
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None:  # the time is up, Ctrl-C, a failure: stop what still runs
+            for executor in (self.executor, self.joiner):
+                _terminate(executor)
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.joiner.shutdown(wait=True, cancel_futures=True)
 
@@ -85,8 +121,10 @@ class Pool:
         """The joined PDF of the last `run`, numbers and formulas painted on."""
         try:
             for appended in self.joining:
-                appended.result()
-            return self.joiner.submit(finish, meta, list(stamps), dict(fonts), dict(forms)).result()
+                _within_budget(appended)
+            return _within_budget(self.joiner.submit(finish, meta, list(stamps), dict(fonts), dict(forms)))
+        except limits.TimeBudgetExceeded:
+            raise
         except Exception as exc:  # a pypdf error or a dead joiner: a diagnostic, not a traceback
             raise dg.GlossaryError(dg.make(
                 dg.TOOL_FAILED, "", 0, 0, f"joining the PDF parts failed: {type(exc).__name__}: {exc}",
@@ -95,9 +133,29 @@ class Pool:
     @staticmethod
     def _result(job: ChunkJob, future: Future[ChunkResult]) -> ChunkResult:
         try:
-            return future.result()
+            return _within_budget(future)
         except (BrokenProcessPool, OSError, RuntimeError) as exc:
             diag = dg.make(dg.TOOL_FAILED, "", 0, 0,
                            f"the PDF worker for part {job.index + 1} died: {type(exc).__name__}: {exc}",
                            "the machine may be out of memory; set GLOSSARY_PDF_JOBS=1 and retry")
             return ChunkResult(job.index, 0, {}, None, (diag,), failed=True)
+
+
+def _within_budget(future: Future[_T]) -> _T:
+    """The future's result, or TimeBudgetExceeded when the format's time is up first."""
+    try:
+        return future.result(timeout=limits.timeout())
+    except FutureTimeout:
+        raise limits.TimeBudgetExceeded from None
+
+
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes (Python 3.14 has `terminate_workers`; before it, the pool's own
+    table of processes is the only handle on them)."""
+    stop = getattr(executor, "terminate_workers", None)
+    if stop is not None:
+        stop()
+        return
+    for process in list(getattr(executor, "_processes", {}).values()):
+        if process.is_alive():
+            process.kill()
