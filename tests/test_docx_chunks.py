@@ -154,6 +154,8 @@ def test_the_chunks_hold_the_one_document_prepared(sources: dict[str, Path], tmp
         assert documents[0]["meta"] == whole["meta"], name
         assert all(d["meta"] == {"lang": whole["meta"]["lang"]} for d in documents[1:]), name
         assert len(planned) >= len(book.terms) + 2, name
+        index = [b["c"][1][0] for b in whole["blocks"] if b["t"] == "Header" and "index" in b["c"][1][1]]
+        assert chunks.plan(book, docx._setting(book), Cache(None), "").index_bookmark == index[0] != ""
     book = read_book(books["repeated"], dg.Report())
     headings = [b for b in docx.word_document(book, dg.Report())["blocks"] if b["t"] == "Header"]
     assert [h["c"][1][0] for h in headings if h["c"][0] == 2] == ["Alpha", "Gamma", "", "Zeta"]

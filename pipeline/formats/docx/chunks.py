@@ -100,6 +100,7 @@ class Plan:
     chunks: list[Chunk]
     found: list[dg.Diagnostic]  # images refused while preparing, in document order
     dead: list[str]  # link targets matching no id, in document order
+    index_bookmark: str = ""  # the index heading's bookmark
 
 
 def plan(book: Book, setting: Setting, cache: Cache, common: str) -> Plan:
@@ -156,7 +157,8 @@ class _Planner:
         chunks.append(self._chunk("index", rest, [index]))
         for page, unit in zip(book.back, back, strict=True):
             chunks.append(self._chunk(page.id, rest, [unit]))
-        return Plan(chunks, [d for u in order for d in u.found], [t for u in order for t in u.dead])
+        return Plan(chunks, [d for u in order for d in u.found], [t for u in order for t in u.dead],
+                    next((e.bookmark for e in index.toc if e.level == 1), ""))
 
     def _chunk(self, name: str, meta: str, units: list[_Unit] | list[str]) -> Chunk:
         texts: list[Callable[[], str]] = []

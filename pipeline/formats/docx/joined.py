@@ -40,6 +40,7 @@ class Joined:
     unsafe: list[str]
     diagnostics: list[dg.Diagnostic]  # found while preparing (images, dead links)
     warnings: list[str]  # pandoc's, chunk by chunk
+    index_bookmark: str  # the index heading's bookmark name
 
 
 def write(book: Book, setting: chunks.Setting, ctx: BuildContext, reference: Path,
@@ -59,7 +60,7 @@ def write(book: Book, setting: chunks.Setting, ctx: BuildContext, reference: Pat
         return None
     found, unsafe = merge.checked(joined, data)
     return Joined(data, found, unsafe, [*planned.found, *(chunks.dead_link(t) for t in planned.dead)],
-                  [w.warnings for w in written.packages])
+                  [w.warnings for w in written.packages], planned.index_bookmark)
 
 
 T = TypeVar("T")

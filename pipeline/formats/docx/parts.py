@@ -100,12 +100,6 @@ class Part:
     held: bytes = b""  # the end of a bookmark that goes after a later chunk (`Chunk.hold`)
 
 
-def content_rels(docx: bytes) -> list[str]:
-    """The fixed relationship ids of a package (styles, settings, footer …): kept as they are."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as z:
-        return [r.id for r in _rels(z.read(DOCUMENT_RELS)) if r.type not in (HYPERLINK, IMAGE)]
-
-
 def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
     """The chunk's parts with its numbers moved to start at `at`, and the end of the bookmark
     named `hold` taken out (raises Unsound)."""
