@@ -29,6 +29,14 @@ class PdfConfig:
 
 
 @dataclass(frozen=True)
+class EpubConfig:
+    """`[epub]`: an accessibility conformance claim, made only by whoever checked it."""
+
+    conformance: str = ""  # dcterms:conformsTo, e.g. "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+    certified_by: str = ""  # a11y:certifiedBy; with a claim, defaults to the publisher or authors
+
+
+@dataclass(frozen=True)
 class BookConfig:
     """Everything `book.toml` can set; every field has a default."""
 
@@ -48,6 +56,7 @@ class BookConfig:
     front: tuple[str, ...] = ()  # pages before the first letter, relative to the source folder
     back: tuple[str, ...] = ()  # pages after the index
     pdf: PdfConfig = field(default_factory=PdfConfig)
+    epub: EpubConfig = field(default_factory=EpubConfig)
     limits: Limits = field(default_factory=Limits)
     severities: tuple[tuple[str, str], ...] = ()  # [diagnostics]: (code, error|warning|info|ignore)
 
@@ -71,16 +80,27 @@ def _str_list(v: Any) -> tuple[str, ...]:
     return tuple(x.strip() for x in v if x.strip())
 
 
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
 def _date(v: Any) -> str:
+    """A calendar day, a month (`2025-03`) or a year (`2025`, also as a TOML integer): ISO 8601."""
     if isinstance(v, dt.datetime):
         return v.date().isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
-    s = _str(v)
+    if isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999:
+        return str(v)
+    s = _str(v) if not isinstance(v, int | float) else ""
+    m = _PARTIAL_DATE.match(s)
+    if m and (m.group(2) is None or 1 <= int(m.group(2)) <= 12):
+        return s
     try:
         dt.date.fromisoformat(s)
     except ValueError:
-        raise ValueError("must be a date like 2026-11-29") from None
+        raise ValueError("must be a date like 2026-11-29, a month like 2026-11 or a year like 2026") from None
+    if len(s) != 10:  # fromisoformat also reads 20261129 and week dates; the book prints what it reads
+        raise ValueError("must be a date like 2026-11-29, a month like 2026-11 or a year like 2026")
     return s
 
 
@@ -147,6 +167,8 @@ def load_config(source: Path, report: dg.Report) -> BookConfig:
     for key, value in raw.items():
         if key == "pdf" and isinstance(value, dict):
             pdf = _pdf_section(value, report, text)
+        elif key == "epub" and isinstance(value, dict):
+            values["epub"] = _epub_section(value, report, text)
         elif key == "limits" and isinstance(value, dict):
             values["limits"] = _limits_section(value, report, text)
         elif key == "diagnostics" and isinstance(value, dict):
@@ -240,6 +262,32 @@ def _pdf_section(table: dict[str, Any], report: dg.Report, text: str) -> PdfConf
     return PdfConfig(page_size=size)
 
 
+# EPUB Accessibility 1.1 §2.1: "EPUB Accessibility 1.1 - WCAG 2.x Level A|AA|AAA"; also the
+# IDPF's 1.0 identifiers, which reading systems still read.
+_CONFORMANCE = re.compile(r"^(EPUB Accessibility 1\.1 - WCAG 2\.[0-9] Level A{1,3}|"
+                          r"http://www\.idpf\.org/epub/a11y/accessibility-20170105\.html#wcag-a{1,3})$")
+
+
+def _conformance(v: Any) -> str:
+    s = _str(v)
+    if not _CONFORMANCE.match(s):
+        raise ValueError('must be a claim like "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"')
+    return s
+
+
+_EPUB: dict[str, Any] = {"conformance": _conformance, "certified-by": _str}
+
+
+def _epub_section(table: dict[str, Any], report: dg.Report, text: str) -> EpubConfig:
+    found: dict[str, str] = {}
+    for key, value in table.items():
+        if key in _EPUB:
+            found[key.replace("-", "_")] = _convert(_EPUB[key], f"epub.{key}", value, text)
+        else:
+            report.add(_unknown(f"epub.{key}", text, tuple(_EPUB)))
+    return EpubConfig(**found)
+
+
 _SEVERITIES = ("error", "warning", "info", "ignore")
 
 
@@ -313,7 +361,7 @@ def _default_identifier(title: str, authors: tuple[str, ...]) -> str:
 
 
 # What a misspelt key is compared with: the canonical spellings (`authors`, not `author`).
-_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "limits", "diagnostics")
+_SUGGESTIONS = (*(k for k in _TOP if k != "author"), "pdf", "epub", "limits", "diagnostics")
 
 
 def _unknown(key: str, text: str, known: tuple[str, ...] = _SUGGESTIONS) -> dg.Diagnostic:

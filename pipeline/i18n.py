@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 from .pandoc_ast import Node, Str
@@ -44,6 +45,7 @@ _LABELS: dict[str, dict[str, str]] = {
                          "Überschriften gliedern nach Buchstabe, Begriff und Abschnitt."),
         "a11y_math": "Formeln liegen als MathML vor.",
         "a11y_images": "Alle Abbildungen haben Textalternativen.",
+        "a11y_no_claim": "Eine Konformität nach WCAG wurde nicht geprüft und wird nicht beansprucht.",
     },
     "en": {
         "contents": "Contents",
@@ -81,6 +83,7 @@ _LABELS: dict[str, dict[str, str]] = {
                          "headings structure it by letter, term and section."),
         "a11y_math": "Formulas are provided as MathML.",
         "a11y_images": "All images have text alternatives.",
+        "a11y_no_claim": "Conformance with WCAG has not been checked and is not claimed.",
     },
 }
 
@@ -133,6 +136,32 @@ def quotation_marks(language: str) -> Callable[[Node], list[Node] | None]:
         return [Str(opening), *node["c"][1], Str(closing)]
 
     return visit
+
+
+@lru_cache(maxsize=64)
+def written_date(iso: str, language: str) -> str:
+    """`2026-11-29` as the language writes it in running text: `29. November 2026` (de),
+    `November 29, 2026` (en), `29 November 2026` (en-GB); `2025-03` -> `März 2025`; a year stays.
+
+    CLDR's patterns via Babel: every language's month names and order without a table of our
+    own. A language CLDR does not know keeps the ISO form. Metadata (EPUB `dc:date`, DOCX core
+    properties, `<time datetime>`) keeps the ISO value; this is only for what a reader reads.
+    """
+    import datetime as dt
+
+    from babel import Locale, UnknownLocaleError  # imported here: `check` never writes a date
+    from babel.dates import format_date, format_skeleton
+
+    parts = iso.split("-")
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return iso
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return str(format_skeleton("yMMMM", dt.date(int(parts[0]), int(parts[1]), 1), locale=locale))
+    return str(format_date(dt.date.fromisoformat(iso), "long", locale=locale))
 
 
 # Languages written right to left (primary subtags): Arabic, Hebrew, Persian, Urdu, Yiddish,

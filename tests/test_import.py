@@ -110,7 +110,7 @@ def _check_pdf(path: Path) -> None:
     assert TITLE in pages[0] and ", ".join(AUTHORS) in pages[0]  # title page
     imprint = pages[1]
     assert TITLE in imprint and "Autoren" in imprint and ", ".join(AUTHORS) in imprint
-    assert "2024-03-01" in imprint
+    assert "1. März 2024" in imprint  # the date as German writes it
     outline = [item.title for item in _flatten(pdf.outline)]
     for title in ENTRIES.values():
         assert title in outline, title

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .. import pandoc, sanitise
 from ..model import BROKEN_CLASS, SELF_CLASS, XREF_CLASS
 from ..pandoc_ast import Node, walk
-from .common.document import document
+from .common.document import ALIASES, document
 
 if TYPE_CHECKING:
     from ..model import Book
@@ -43,6 +43,8 @@ def _plain(node: Node) -> Node | list[Node] | None:
         return list(node["c"][1])
     if t == "Div" and "tagline" in node["c"][0][1]:
         return list(node["c"][1])
+    if t == "Div" and ALIASES in node["c"][0][1]:
+        return []  # the source form: `aliases="…"` on the heading, which the md keeps
     if t == "Image" and not _local(node["c"][2][0]):
         return {"t": "Span", "c": [["", ["missing-media"], []], node["c"][1]]}
     return None

@@ -27,6 +27,7 @@ from ...pandoc_ast import (
 )
 
 TERM_LEVEL = 2
+ALIASES = "term-aliases"  # the class of the "Auch: …" line under a term's heading
 
 
 def metadata(book: Book) -> dict[str, Any]:
@@ -81,10 +82,14 @@ def page_blocks(page: Page) -> list[Node]:
 
 
 def term_blocks(book: Book, term: Term, back_references: bool = True) -> list[Node]:
-    """Heading, taglines, definition, sections, see-also and back-references of one term."""
+    """Heading, aliases, taglines, definition, sections, see-also and back-references of one
+    term: the order of every format (README, "One order in every format")."""
     words = labels(book.config.language)
     kvs = {"aliases": ";".join(term.aliases)} if term.aliases else {}
     out: list[Node] = [Header(TERM_LEVEL, attr(term.id, ["term"], kvs), list(term.title))]
+    if term.aliases:  # shown as in every format (`md` keeps only the heading's attribute)
+        out.append(Div(attr("", [ALIASES]), [Para(text_inlines(
+            f"{words['aliases']}: {', '.join(term.aliases)}"))]))
     for tagline in term.taglines:
         out.append(Div(attr("", ["tagline"]), [Para([{"t": "Emph", "c": [
             {"t": "Strong", "c": list(tagline)}]}])]))
@@ -95,7 +100,7 @@ def term_blocks(book: Book, term: Term, back_references: bool = True) -> list[No
     if term.see_also or term.links_index:
         out.append(Header(TERM_LEVEL + 1, attr(anchor(term.id, SEEALSO), [SEEALSO]),
                           text_inlines(words["see_also"])))
-        out.append(Para(see_also_inlines(term)))
+        out.append(Para(see_also_inlines(term, words["index"])))
     if back_references and term.refs_in:
         refs = [xref(book.term(r).id, list(book.term(r).title)) for r in term.refs_in]
         out.append(Div(attr(anchor(term.id, "backrefs"), ["backrefs"]), [Para(
@@ -103,7 +108,7 @@ def term_blocks(book: Book, term: Term, back_references: bool = True) -> list[No
     return out
 
 
-def see_also_inlines(term: Term) -> list[Node]:
+def see_also_inlines(term: Term, index_label: str = INDEX_ID) -> list[Node]:
     """`[A](#A) | [B](#B) | [Index](#Index)`; broken items as plain text."""
     items: list[list[Node]] = []
     for item in term.see_also:
@@ -113,7 +118,7 @@ def see_also_inlines(term: Term) -> list[Node]:
         else:
             items.append([xref(item.target, label)])
     if term.links_index:
-        items.append([xref(INDEX_ID, [Str(INDEX_ID)])])
+        items.append([xref(INDEX_ID, text_inlines(index_label))])
     out: list[Node] = []
     for i, inl in enumerate(items):
         if i:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
-from ...i18n import labels, text_direction
+from ...i18n import labels, text_direction, written_date
 from ...model import INDEX_ID, Book
+from .fonts import face_rules
+from .linebreaks import bound
 
 
 def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
@@ -24,7 +27,9 @@ def environment(styles_dir: Path, *subdirs: str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    env.filters["unbroken"] = bound  # display text: no line begins with "-Tutorial" (linebreaks.py)
     env.globals["INDEX_ID"] = INDEX_ID
+    env.globals["font_faces"] = lambda: markupsafe.Markup(face_rules())  # CSS, not text to escape
     return env
 
 
@@ -45,6 +50,9 @@ class BookView:
 
 def template_context(book: Book, **extra: Any) -> dict[str, Any]:
     """What every template gets: the book (a `BookView`), its config, the labels for its
-    language and its writing direction."""
-    return {"book": BookView(book), "config": book.config, "labels": labels(book.config.language),
-            "direction": text_direction(book.config.language), **extra}
+    language, its writing direction and the date as the language writes it (`date_text`;
+    `config.date` stays ISO for metadata)."""
+    c = book.config
+    return {"book": BookView(book), "config": c, "labels": labels(c.language),
+            "direction": text_direction(c.language), "date_text": written_date(c.date, c.language),
+            **extra}

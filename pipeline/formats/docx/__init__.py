@@ -18,18 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from ... import diagnostics as dg
 from ... import pandoc
-from ...i18n import labels
+from ...i18n import labels, written_date
 from ...model import Book
 from ...pandoc_ast import Div, Node, Para, attr, text_inlines
 from ..common.document import document, metadata
 from ..context import STYLES_DIR
-from . import bookmarks, chunks, images, joined, prepare, safety, verify
+from . import bookmarks, chunks, columns, fonts, images, joined, merge, prepare, safety, verify
 from . import ooxml as ox
+from .styles import INDEX_GAP
 
 if TYPE_CHECKING:
     from ..context import BuildContext
 
 REFERENCE = Path("docx") / "reference.docx"
+NBSP = "\u00a0"
 IMPRINT_HEADING_STYLE = "Imprint Heading"
 IMPRINT_STYLE = "Imprint"
 # Word tags languages with a region; a bare tag gets the region its speakers mostly use.
@@ -45,18 +47,29 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         made = joined.write(book, _setting(book), ctx, reference, media_dir)
         if made is None:
             doc = word_document(book, ctx.report)
-            data = _run_pandoc(doc, reference, media_dir, ctx)
-    if made is None:
-        _check(data, path, ctx.report)
-    else:
+            data, index = _run_pandoc(doc, reference, media_dir, ctx), _index_bookmark(doc)
+    if made is not None:
         ctx.report.extend(made.diagnostics)
         for warnings in made.warnings:
             ctx.pandoc_warnings("docx", warnings)
-        data = made.data
-        _report(made.found, made.unsafe, path, ctx.report)
+        index = made.index_bookmark
+    if made is None:
+        data = _finished(merge.Package.opened(data), index, None, ctx)
+        _check(data, path, ctx.report)
+    else:  # the chunks' bodies were checked each (`parts`), the rest is checked as it is
+        data = _finished(made.package, index, made.characters, ctx)
+        _report(*joined.checked(made), path, ctx.report)
     with ctx.output(path) as tmp:
         tmp.write_bytes(data)
     return path
+
+
+def _finished(package: merge.Package, index: str, characters: str | None, ctx: BuildContext) -> bytes:
+    """The index in columns, the fonts embedded (`characters`: the text's, if known), zipped."""
+    columns.split(package.contents, index, gap=INDEX_GAP)
+    for name, part in fonts.embed(package.contents, ctx.cache, characters).items():
+        package.add(name, part)
+    return package.zipped()
 
 
 def _setting(book: Book) -> chunks.Setting:
@@ -69,14 +82,17 @@ def _setting(book: Book) -> chunks.Setting:
 def wording(book: Book) -> prepare.Wording:
     """How page references read in the book's language."""
     words = labels(book.config.language)
-    return prepare.Wording(in_text=(f" ({words['page_ref']} ", ")"),
-                           in_list=(f" ({words['page']} ", ")"))
+    # No-break spaces: "(→ S. 38)" never breaks, nor leaves its link's last word ("(→" | "S. 38)")
+    return prepare.Wording(in_text=(_unbroken(f" ({words['page_ref']} "), ")"),
+                           in_list=(_unbroken(f" ({words['page']} "), ")"))
 
 
 def word_metadata(book: Book) -> dict[str, Any]:
     """The document's metadata (title page, core properties) with a language Word knows."""
     meta = metadata(book)
     meta["lang"] = {"t": "MetaInlines", "c": text_inlines(word_language(book.config.language))}
+    # pandoc prints `date` on the title page (the core properties carry the build's timestamp)
+    meta["date"] = {"t": "MetaInlines", "c": text_inlines(_date(book))}
     return meta
 
 
@@ -91,6 +107,16 @@ def word_document(book: Book, report: dg.Report) -> dict[str, Any]:
     doc["blocks"] = [*imprint(book), toc, *blocks]
     doc["meta"] = word_metadata(book)
     return doc
+
+
+def _unbroken(text: str) -> str:
+    return text.replace(" ", NBSP)
+
+
+def _index_bookmark(doc: dict[str, Any]) -> str:
+    """The bookmark of the index's heading (the H1 of class `index`, see `common.document`)."""
+    return next((b["c"][1][0] for b in doc["blocks"]
+                 if b["t"] == "Header" and b["c"][0] == 1 and "index" in b["c"][1][1]), "")
 
 
 def _images_for(book: Book, report: dg.Report) -> Callable[[str], prepare.Fixer]:
@@ -111,6 +137,10 @@ def word_language(tag: str) -> str:
     return tag
 
 
+def _date(book: Book) -> str:
+    return written_date(book.config.date, book.config.language)
+
+
 def imprint(book: Book) -> list[Node]:
     """The imprint page (after the title page pandoc writes from the metadata)."""
     c = book.config
@@ -120,7 +150,7 @@ def imprint(book: Book) -> list[Node]:
         lines.append(text_inlines(c.subtitle))
     facts = [
         (words["authors"] if len(c.authors) > 1 else words["author"], ", ".join(c.authors)),
-        (words["version"], c.version), (words["date"], c.date), (words["license"], c.license),
+        (words["version"], c.version), (words["date"], _date(book)), (words["license"], c.license),
         (words["publisher"], c.publisher),
     ]
     lines += [text_inlines(f"{label}: {value}") for label, value in facts if value]

@@ -35,12 +35,16 @@ _DAMAGED = (zipfile.BadZipFile, etree.XMLSyntaxError, KeyError, ValueError, Inde
 
 @dataclass(frozen=True)
 class Joined:
-    data: bytes
-    found: verify.Findings
-    unsafe: list[str]
+    package: merge.Package
+    parts: list[parts.Part]
     diagnostics: list[dg.Diagnostic]  # found while preparing (images, dead links)
     warnings: list[str]  # pandoc's, chunk by chunk
     index_bookmark: str  # the index heading's bookmark name
+
+    @property
+    def characters(self) -> str:
+        """Every character of the body's and the footnotes' text."""
+        return "".join(sorted({c for p in self.parts for c in p.characters}))
 
 
 def write(book: Book, setting: chunks.Setting, ctx: BuildContext, reference: Path,
@@ -55,12 +59,17 @@ def write(book: Book, setting: chunks.Setting, ctx: BuildContext, reference: Pat
     try:
         frame = written.read(0, merge.frame)
         joined = _parts(written, frame.first_rel)
-        data = merge.join(joined, frame, build_time(), [c.release for c in planned.chunks])
+        package = merge.join(joined, frame, build_time(), [c.release for c in planned.chunks])
     except parts.Unsound:
         return None
-    found, unsafe = merge.checked(joined, data)
-    return Joined(data, found, unsafe, [*planned.found, *(chunks.dead_link(t) for t in planned.dead)],
+    return Joined(package, joined, [*planned.found, *(chunks.dead_link(t) for t in planned.dead)],
                   [w.warnings for w in written.packages], planned.index_bookmark)
+
+
+def checked(made: Joined) -> tuple[verify.Findings, list[str]]:
+    """`verify` and `safety` on the joined package as it will be written: the bodies and notes
+    as the chunks' checks found them, every other part as it is now."""
+    return merge.checked(made.parts, made.package)
 
 
 T = TypeVar("T")

@@ -88,7 +88,36 @@ def frame(docx: bytes) -> Frame:
                  _fixed(data.get(NOTES_RELS)), max(numbers, default=0) + 1)
 
 
-def join(parts: Sequence[Part], frame: Frame, when: dt.datetime, releases: Sequence[bool]) -> bytes:
+@dataclass
+class Package:
+    """A package's entries in order (names, dates, compression) and their contents, changed
+    in place by the steps after the join (`columns`, `fonts`) and zipped once."""
+
+    infos: list[zipfile.ZipInfo]
+    contents: dict[str, bytes]
+
+    @staticmethod
+    def opened(docx: bytes) -> Package:
+        with zipfile.ZipFile(io.BytesIO(docx)) as z:
+            infos = z.infolist()
+            return Package(infos, {i.filename: z.read(i) for i in infos})
+
+    def add(self, name: str, data: bytes) -> None:
+        """A new part after the others, dated like the first."""
+        info = zipfile.ZipInfo(name, self.infos[0].date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.infos.append(info)
+        self.contents[name] = data
+
+    def zipped(self) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for info in self.infos:
+                z.writestr(info, self.contents[info.filename], compress_type=info.compress_type)
+        return out.getvalue()
+
+
+def join(parts: Sequence[Part], frame: Frame, when: dt.datetime, releases: Sequence[bool]) -> Package:
     """The package of all parts, in order; a part's held bookmark end goes after the next part
     that `releases` it."""
     if any(p.shape != parts[0].shape for p in parts):
@@ -110,31 +139,28 @@ def join(parts: Sequence[Part], frame: Frame, when: dt.datetime, releases: Seque
     if CORE in frame.data:
         joined[CORE] = _stamped_core(frame.data[CORE], when)
     stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        placed = False
-        for info in frame.infos:
-            if info.filename.startswith(MEDIA):
-                continue
-            data = joined.get(info.filename, frame.data[info.filename])
-            z.writestr(_entry(info, stamp, info.filename), data)
-            if info.filename == "word/settings.xml":  # where pandoc puts the media
-                placed = _media(z, media, info, stamp)
-        if not placed:
-            _media(z, media, frame.infos[0], stamp)
-    return out.getvalue()
+    package = Package([], {})
+    for info in frame.infos:
+        if info.filename.startswith(MEDIA):
+            continue
+        package.infos.append(_entry(info, stamp, info.filename))
+        package.contents[info.filename] = joined.get(info.filename, frame.data[info.filename])
+        if info.filename == "word/settings.xml":  # where pandoc puts the media
+            _media(package, media, info, stamp)
+    if not any(i.filename == "word/settings.xml" for i in frame.infos):
+        _media(package, media, frame.infos[0], stamp)
+    return package
 
 
-def checked(parts: Sequence[Part], docx: bytes) -> tuple[verify.Findings, list[str]]:
+def checked(parts: Sequence[Part], package: Package) -> tuple[verify.Findings, list[str]]:
     """`verify`'s findings over every chunk, and `safety`'s: the chunks' (each checked on
-    pandoc's output) and the joined package's own parts, which are checked here."""
+    pandoc's output) and the package's other parts, checked here as they are."""
     found = verify.judge([b for p in parts for b in p.bookmarks], [a for p in parts for a in p.anchors])
-    with zipfile.ZipFile(io.BytesIO(docx)) as z:
-        rest = io.BytesIO()
-        with zipfile.ZipFile(rest, "w") as small:
-            for name in z.namelist():
-                if name not in (DOCUMENT, NOTES):  # the chunks' bodies and notes: checked each
-                    small.writestr(name, z.read(name))
+    rest = io.BytesIO()
+    with zipfile.ZipFile(rest, "w") as small:
+        for name, data in package.contents.items():
+            if name not in (DOCUMENT, NOTES):  # the chunks' bodies and notes: checked each
+                small.writestr(name, data)
     unsafe = [u for p in parts for u in p.unsafe] + safety.problems(rest.getvalue())
     return found, list(dict.fromkeys(unsafe))
 
@@ -206,7 +232,7 @@ def _entry(like: zipfile.ZipInfo, stamp: tuple[int, ...], name: str) -> zipfile.
     return info
 
 
-def _media(z: zipfile.ZipFile, media: Sequence[Media], like: zipfile.ZipInfo, stamp: tuple[int, ...]) -> bool:
+def _media(package: Package, media: Sequence[Media], like: zipfile.ZipInfo, stamp: tuple[int, ...]) -> None:
     for m in media:
-        z.writestr(_entry(like, stamp, m.name), m.data)
-    return True
+        package.infos.append(_entry(like, stamp, m.name))
+        package.contents[m.name] = m.data

@@ -98,6 +98,7 @@ class Part:
     unsafe: tuple[str, ...]  # what `safety` found
     shape: str
     held: bytes = b""  # the end of a bookmark that goes after a later chunk (`Chunk.hold`)
+    characters: str = ""  # every character of its text (`w:t`), once (the fonts' subsets need them)
 
 
 def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
@@ -111,6 +112,7 @@ def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
     notes = parse_xml(read[NOTES]) if NOTES in read else None
     stories = [document] if notes is None else [document, notes]
     _only_known_ids(stories)
+    characters = _characters(stories)  # before the notes move out of their tree
     rels, note_rels = _rels(read.get(DOCUMENT_RELS)), _rels(read.get(NOTES_RELS))
     renamed = _rename_rels(stories, [*rels, *note_rels], at.rel)
     bookmarks = _renumber(stories, (w("bookmarkStart"), w("bookmarkEnd")), w("id"), at.bookmark)
@@ -130,7 +132,12 @@ def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
         note_rels=tuple(_moved(r, renamed) for r in note_rels if r.id in renamed),
         media=tuple(_media(read, rels, renamed)), abstracts=tuple(abstracts), nums=nums,
         bookmarks=tuple(found.bookmarks), anchors=tuple(found.anchors),
-        unsafe=tuple(safety.problems(docx)), shape=shape, held=held)
+        unsafe=tuple(safety.problems(docx)), shape=shape, held=held,
+        characters=characters)
+
+
+def _characters(stories: list[etree._Element]) -> str:
+    return "".join(sorted({c for story in stories for t in story.iter(w("t")) for c in t.text or ""}))
 
 
 def _held(document: etree._Element, name: str) -> bytes:
@@ -345,7 +352,7 @@ def encode(part: Part) -> bytes:
         "media": [[m.name, m.content_type] for m in part.media],
         "abstracts": [a for a, _ in part.abstracts], "bookmarks": list(part.bookmarks),
         "anchors": list(part.anchors), "unsafe": list(part.unsafe), "shape": part.shape,
-        "sizes": [len(b) for b in blobs]}
+        "characters": part.characters, "sizes": [len(b) for b in blobs]}
     text = json.dumps(head, ensure_ascii=False).encode("utf-8")
     return len(text).to_bytes(8, "little") + text + b"".join(blobs)
 
@@ -367,6 +374,6 @@ def decode(data: bytes) -> Part | None:
         return Part(Offsets(**head["used"]), blobs[0], blobs[1], tuple(Rel(**r) for r in head["rels"]),
                     tuple(Rel(**r) for r in head["note_rels"]), tuple(media), tuple(abstracts), blobs[2],
                     tuple(head["bookmarks"]), tuple(head["anchors"]), tuple(head["unsafe"]), head["shape"],
-                    blobs[3])
+                    blobs[3], str(head["characters"]))
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None

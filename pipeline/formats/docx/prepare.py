@@ -2,7 +2,8 @@
 
 - every id and `#…` link target renamed to a Word-valid bookmark name (`bookmarks`); a link to
   no id becomes plain text;
-- a page reference (PAGEREF field) after every cross-reference, worded per language;
+- a page reference (PAGEREF field) after every cross-reference (the index's too, as in the
+  PDF), worded per language;
 - paragraph styles of the reference document on taglines, see-also lists, back-references and
   the index (pandoc's `custom-style`);
 - the index as styled lines `entry ........ page`, its letters as bookmarked paragraphs (so they
@@ -15,21 +16,25 @@ The pass edits its input in place: give it a private copy (`private_copy`), neve
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...model import INDEX_ID, PAGE_CLASS, XREF_CLASS
-from ...pandoc_ast import Div, Node, Para, Span, attr, attr_of, iter_nodes, stringify, transform
+from ...pandoc_ast import Div, Node, Para, Span, Str, attr, attr_of, iter_nodes, stringify, transform
+from ..common.document import ALIASES
 from . import ooxml as ox
 
 TAGLINE_STYLE = "Tagline"
+ALIASES_STYLE = "Aliases"
 SEEALSO_STYLE = "See Also"
 BACKREFS_STYLE = "Back References"
 INDEX_LETTER_STYLE = "Index Letter"
 INDEX_ENTRY_STYLE = "Index Entry"
 PAGEREF_STYLE = "PageReference"  # character style id (pandoc ids are names without spaces)
-_BLOCK_STYLES = {"tagline": TAGLINE_STYLE, "backrefs": BACKREFS_STYLE}
+_BLOCK_STYLES = {"tagline": TAGLINE_STYLE, "backrefs": BACKREFS_STYLE, ALIASES: ALIASES_STYLE}
+SEPARATOR = "·"  # between see-also items, as in the PDF (the Markdown source's `|`)
 Fixer = Callable[[Node], Node | None]
 
 
@@ -92,7 +97,7 @@ def _one_block(block: Node, state: _State) -> None:
     if state.in_index and t == "BulletList":
         state.out.append(_index_entries(_fixed(block, state, None)))
     elif state.after_seealso_heading and t == "Para":
-        para = _fixed(block, state, state.wording.in_list)
+        para = _fixed(_dotted(block), state, state.wording.in_list)
         state.out.append(Div(attr("", [], {"custom-style": SEEALSO_STYLE}), [para]))
     elif t == "Div" and set(block["c"][0][1]) & _BLOCK_STYLES.keys():
         kind = next(c for c in block["c"][0][1] if c in _BLOCK_STYLES)
@@ -132,13 +137,53 @@ def _fixed(block: Node, state: _State, wording: tuple[str, str] | None) -> Node:
             state.dead.append(target)
             return Span(attr(), node["c"][1])
         node["c"][2][0] = "#" + state.names[target]
-        if wording is None or XREF_CLASS not in node["c"][0][1] or target == INDEX_ID:
+        if wording is None or XREF_CLASS not in node["c"][0][1]:
             return None
         before, after = wording
         return [node, ox.page_reference(state.names[target], before, after, PAGEREF_STYLE)]
 
     result: Node = transform(block, fix)
+    if wording is not None:
+        _after_compounds(result)
     return result
+
+
+# The rest of a word a link is part of: `[XOR](#XOR)-Verknüpfung`, `[Klartext](#Klartext)s`.
+_WORD_TAIL = re.compile(r"[-\u2010\u2011]?\w[\w\-\u2010\u2011]*")
+
+
+def _after_compounds(node: Any) -> None:
+    """A page reference follows the whole word its link is part of ("XOR-Verknüpfung (→ S. 36)",
+    not "XOR (→ S. 36)-Verknüpfung"): it moves past the text glued to the link."""
+    if isinstance(node, dict):
+        _after_compounds(node.get("c"))
+        return
+    if not isinstance(node, list):
+        return
+    i = 0
+    while i < len(node):
+        here = node[i]
+        tail = node[i + 1] if i + 1 < len(node) else None
+        if _is_pageref(here) and isinstance(tail, dict) and tail.get("t") == "Str":
+            m = _WORD_TAIL.match(tail["c"])
+            if m:
+                rest = tail["c"][m.end():]
+                node[i:i + 2] = [Str(m.group(0)), here, *([Str(rest)] if rest else [])]
+                i += 2
+                continue
+        _after_compounds(here)
+        i += 1
+
+
+def _is_pageref(node: Any) -> bool:
+    return (isinstance(node, dict) and node.get("t") == "RawInline"
+            and node["c"][0] == ox.FORMAT and "PAGEREF" in node["c"][1])
+
+
+def _dotted(para: Node) -> Node:
+    """The see-also line's `|` separators (its Markdown form) as the PDF's middle dots."""
+    inlines = [Str(SEPARATOR) if n == Str("|") else n for n in para["c"]]
+    return Para(inlines)
 
 
 def _bookmark(ident: str, state: _State) -> str:

@@ -39,8 +39,9 @@ PAGE = {"w": 11906, "h": 16838}
 MARGINS = {"top": 1417, "right": 1417, "bottom": 1417, "left": 1417, "header": 709, "footer": 709,
            "gutter": 0}
 _SAMPLES = (  # one paragraph per glossary style, so the reference shows them when opened
+    ("Aliases", "Aliases: Also: other names of the term"),
     ("Tagline", "Tagline: the bold-italic one-liner under a term"),
-    ("SeeAlso", "See Also: Term A (p. 1) | Term B (p. 2)"),
+    ("SeeAlso", "See Also: Term A (p. 1) · Term B (p. 2)"),
     ("BackReferences", "Back References: Term C (p. 3)"),
     ("ImprintHeading", "Imprint Heading"),
     ("Imprint", "Imprint: version, date, licence"),

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..common.fonts import SANS, SERIF
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
-BODY_FONT = "Cambria"  # Word's serif; LibreOffice substitutes Caladea (metric-compatible) or DejaVu
-HEADING_FONT = "Calibri"  # Word's sans; LibreOffice substitutes Carlito or DejaVu Sans
+# The PDF's faces, embedded in every DOCX (`fonts.py`; common/fonts.py says where they come from)
+BODY_FONT = SERIF
+HEADING_FONT = SANS
 MONO_FONT = "Consolas"
 BODY_SIZE = 11
 LANGUAGE = "de-DE"  # pandoc overrides it with the book's language
@@ -25,7 +28,9 @@ ACCENT = "2F5496"  # section headings, links
 MUTED = "595959"  # taglines, back-references, page references
 RULE = "8EA9DB"
 CODE_BACKGROUND = "F2F2F2"
-TEXT_WIDTH = 9071  # A4 (11906) minus 2 × 1417 margins: where right tabs of TOC and index sit
+TEXT_WIDTH = 9071  # A4 (11906) minus 2 × 1417 margins: where right tabs of the TOC sit
+INDEX_GAP = 567  # between the index's two columns (`columns.py` sets them)
+INDEX_COLUMN = (TEXT_WIDTH - INDEX_GAP) // 2  # where the index's page numbers sit
 
 # Child order that the OOXML schema (and Word) insists on.
 _PPR_ORDER = (
@@ -93,8 +98,8 @@ def spacing(before: int = 0, after: int = 0, line: int = 0) -> El:
     return el("spacing", **attrs)
 
 
-def right_tab(leader: str = "dot") -> El:
-    return el("tabs", [el("tab", val="right", leader=leader, pos=TEXT_WIDTH)])
+def right_tab(leader: str = "dot", pos: int = TEXT_WIDTH) -> El:
+    return el("tabs", [el("tab", val="right", leader=leader, pos=pos)])
 
 
 def border(side: str, eighths: int, hex_rgb: str, space: int = 4) -> El:
@@ -165,6 +170,8 @@ STYLES: tuple[Style, ...] = (
           rpr=(font(HEADING_FONT), *bold(), color(INK))),
     Style("TOC2", "toc 2", based_on="Normal", next="TOC2", builtin=True,
           ppr=(right_tab(), spacing(0, 0), el("ind", left=284))),
+    Style("Aliases", "Aliases", based_on="BodyText", next="Tagline",
+          ppr=(el("keepNext"), spacing(0, 60)), rpr=(color(MUTED), *size(9))),
     Style("Tagline", "Tagline", based_on="BodyText", next="BodyText",
           ppr=(el("keepNext"), spacing(0, 160)), rpr=(*italic(), color(MUTED))),
     Style("SeeAlso", "See Also", based_on="BodyText", rpr=tuple(size(10))),
@@ -177,7 +184,8 @@ STYLES: tuple[Style, ...] = (
     Style("IndexLetter", "Index Letter", based_on="Normal", next="IndexEntry",
           ppr=(el("keepNext"), spacing(240, 60)), rpr=(font(HEADING_FONT), *bold(), color(INK), *size(13))),
     Style("IndexEntry", "Index Entry", based_on="Normal",
-          ppr=(right_tab(), spacing(0, 0), el("ind", left=284, hanging=284)), rpr=tuple(size(10))),
+          ppr=(right_tab(pos=INDEX_COLUMN), spacing(0, 0), el("ind", left=284, hanging=284)),
+          rpr=tuple(size(10))),
     Style("SourceCode", "Source Code", based_on="Normal", builtin=True,
           ppr=(shading(CODE_BACKGROUND), el("wordWrap", val=0), spacing(120, 120, 240)),
           rpr=(font(MONO_FONT), *size(9))),

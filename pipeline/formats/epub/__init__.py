@@ -20,6 +20,7 @@ from ..common.xml import parse_xml
 from .cover import cover_fonts, cover_png
 from .documents import COVER_IMAGE, COVER_PAGE, CSS_DIR, NAV_FILE, STYLE_FILES, Document, Documents, TocEntry
 from .finish import XHTML
+from .images import Image, animated
 from .layout import INDEX_FILE, Layout, assign_documents, iri_escape
 from .package import Accessibility, Item, package, zip_bytes
 from .verify import verify
@@ -63,7 +64,7 @@ def _epub(book: Book, ctx: BuildContext) -> bytes:
     modified = build_time()
     entries = package(book.config, spine, [*_styles(ctx.styles_dir), *images], cover, toc,
                       [(_epub2_guide(kind), href, title) for kind, href, title in guide],
-                      _accessibility(book, [*front, *chapters, *back]), modified)
+                      _accessibility(book, [*front, *chapters, *back], pages.media.images), modified)
     verify(entries, book, ctx.report)
     return zip_bytes(entries, modified)
 
@@ -128,11 +129,12 @@ def _epub2_guide(kind: str) -> str:
     return {"bodymatter": "text", "appendix": "other.appendix"}.get(kind, kind)
 
 
-def _accessibility(book: Book, chapters: list[Document]) -> Accessibility:
+def _accessibility(book: Book, chapters: list[Document], images: list[Image]) -> Accessibility:
     words = labels(book.config.language)
     has_math = any("mathml" in c.properties for c in chapters)
     alts = [img.get("alt", "").strip() for c in chapters
             for img in parse_xml(c.content).iter(f"{{{XHTML}}}img")]
     summary = " ".join([words["a11y_summary"], *([words["a11y_math"]] if has_math else []),
-                        *([words["a11y_images"]] if alts and all(alts) else [])])
-    return Accessibility(summary, has_math, bool(alts), all(alts))
+                        *([words["a11y_images"]] if alts and all(alts) else []),
+                        *([] if book.config.epub.conformance else [words["a11y_no_claim"]])])
+    return Accessibility(summary, has_math, bool(alts), all(alts), any(map(animated, images)))

@@ -2,14 +2,14 @@
 
 PNG rather than SVG because reading systems' library views (Apple Books, Kobo, Kindle's
 converter) show raster covers reliably and SVG covers often not at all. Text is drawn with a
-font from `styles/epub/fonts/cover-title.*` and `cover-text.*` when present, else the system's
-DejaVu (via fontconfig). Same inputs and fonts give the same bytes (no timestamps in the PNG).
+font from `styles/epub/fonts/cover-title.*` and `cover-text.*` when present, else the book's
+packaged faces (common/fonts.py), else the system's serif and sans (via fontconfig). Same
+inputs and fonts give the same bytes (no timestamps in the PNG).
 """
 
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -18,6 +18,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ...config import BookConfig
+from ..common import fonts, linebreaks
 
 WIDTH, HEIGHT = 1600, 2560  # 1:1.6, the ratio most stores recommend
 MARGIN = 150
@@ -39,8 +40,7 @@ def cover_png(config: BookConfig, styles_dir: Path) -> bytes:
                      publisher=_clip(config.publisher))
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title_path = _font(styles_dir, "cover-title", "serif:bold")
-    text_path = _font(styles_dir, "cover-text", "sans-serif")
+    title_path, text_path = _fonts(styles_dir)
     title = _fit(draw, config.title, title_path, 150, 4)
     subtitle = _fit(draw, config.subtitle, text_path, 70, 4) if config.subtitle else None
     band_top, title_top = 560, 680
@@ -67,16 +67,25 @@ def _clip(text: str, limit: int = 300) -> str:
 
 def cover_fonts(styles_dir: Path) -> str:
     """Which font files the cover is drawn with (their paths and sizes), for the cache key."""
-    fonts = [_font(styles_dir, "cover-title", "serif:bold"), _font(styles_dir, "cover-text", "sans-serif")]
-    return "|".join(f"{f}:{f.stat().st_size}" if f else "-" for f in fonts)
+    return "|".join(f"{f}:{f.stat().st_size}" if f else "-" for f in _fonts(styles_dir))
 
 
-def _font(styles_dir: Path, name: str, pattern: str) -> Path | None:
-    """A font file from the styles folder, else fontconfig's best match for `pattern`."""
+def _fonts(styles_dir: Path) -> tuple[Path | None, Path | None]:
+    """Title and text faces: the styles folder's, else the book's (Source Serif Pro Bold and
+    Source Sans Pro, as in the PDF), else fontconfig's serif and sans."""
+    return (_font(styles_dir, "cover-title", "serif:bold", fonts.face(fonts.SERIF, bold=True)),
+            _font(styles_dir, "cover-text", "sans-serif", fonts.face(fonts.SANS)))
+
+
+def _font(styles_dir: Path, name: str, pattern: str, packaged: Path | None = None) -> Path | None:
+    """A font file from the styles folder, else the packaged face, else fontconfig's best
+    match for `pattern`."""
     for suffix in _FONT_SUFFIXES:
         path = styles_dir / "epub" / "fonts" / f"{name}{suffix}"
         if path.is_file():
             return path
+    if packaged is not None:
+        return packaged
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
@@ -86,14 +95,21 @@ def _font(styles_dir: Path, name: str, pattern: str) -> Path | None:
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, path: Path | None, size: int, max_lines: int) -> Font:
-    """The largest font size (down to half of `size`) that sets `text` in `max_lines` lines."""
+    """The largest font size (down to half of `size`) that sets `text` in `max_lines` lines;
+    a somewhat smaller one (to 80 %) if that leaves no single word on the last line."""
+    found: Font | None = None
     font = _load(path, size)
     for s in range(size, size // 2, -max(2, size // 20)):
         font = _load(path, s)
         lines = _lines(draw, text, font)
-        if len(lines) <= max_lines and all(draw.textlength(x, font=font) <= _TEXT_WIDTH for x in lines):
+        if len(lines) > max_lines or any(draw.textlength(x, font=font) > _TEXT_WIDTH for x in lines):
+            continue
+        if not linebreaks.lonely(lines):
+            return font
+        found = found or font
+        if s < size * 0.8:
             break
-    return font
+    return found or font
 
 
 def _load(path: Path | None, size: int) -> Font:
@@ -103,17 +119,9 @@ def _load(path: Path | None, size: int) -> Font:
 
 
 def _lines(draw: ImageDraw.ImageDraw, text: str, font: Font) -> list[str]:
-    """Greedy wrap to the text width, breaking between words or after a hyphen."""
-    lines: list[str] = []
-    for word in text.split():
-        for i, piece in enumerate(re.findall(r"[^-]+-?|-", word)):
-            joiner = "" if i else " "
-            candidate = f"{lines[-1]}{joiner}{piece}" if lines else piece
-            if lines and draw.textlength(candidate, font=font) <= _TEXT_WIDTH:
-                lines[-1] = candidate
-            else:
-                lines.append(piece)
-    return lines
+    """The lines the text chooses at this size (`common.linebreaks`: no line begins with a
+    hyphen, no word alone on the last line when that can be avoided)."""
+    return linebreaks.lines(text, lambda s: draw.textlength(s, font=font), _TEXT_WIDTH)
 
 
 def _height(draw: ImageDraw.ImageDraw, text: str, font: Font | None) -> int:

@@ -8,7 +8,9 @@ needs the network and epubcheck never sees a foreign resource.
 
 from __future__ import annotations
 
+import io
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +33,26 @@ class Image:
     item_id: str
     media_type: str
     data: bytes
+
+
+# SMIL animation or CSS animation inside an SVG (scripts are refused before this)
+_SVG_MOTION = re.compile(rb"<(?:\w+:)?(?:animate\w*|set)[\s/>]|@keyframes|animation(?:-name)?\s*:")
+
+
+def animated(image: Image) -> bool:
+    """Whether the image moves: a GIF or WebP with more than one frame, an SVG that animates."""
+    if image.media_type == "image/svg+xml":
+        return bool(_SVG_MOTION.search(image.data))
+    if image.media_type not in ("image/gif", "image/webp", "image/png"):  # PNG: APNG
+        return False
+    from PIL import Image as Pil
+    from PIL import UnidentifiedImageError
+
+    try:
+        with Pil.open(io.BytesIO(image.data)) as img:
+            return bool(getattr(img, "is_animated", False))
+    except (UnidentifiedImageError, OSError):
+        return False
 
 
 class PackageImages:

@@ -54,6 +54,7 @@ class Accessibility:
     has_math: bool
     has_images: bool
     images_described: bool  # every image has non-empty alt text
+    animated: bool = False  # an image that moves (a possible flashing hazard nobody checked)
 
 
 def package(config: BookConfig, spine: Sequence[Item], resources: Sequence[Item], cover: Item,
@@ -107,7 +108,9 @@ def _metadata(book: epub.EpubBook, config: BookConfig, a11y: Accessibility) -> N
 
 
 def _accessibility(a11y: Accessibility, config: BookConfig) -> list[tuple[str, str]]:
-    """EPUB Accessibility 1.1 discovery metadata (schema.org properties) and the conformance claim."""
+    """EPUB Accessibility 1.1 discovery metadata (schema.org properties): only what the build
+    knows of its content. A conformance claim (`dcterms:conformsTo`, `a11y:certifiedBy`) only
+    when the publisher made one (`[epub] conformance`): nobody checked the text for WCAG."""
     meta = [("schema:accessMode", "textual")]
     if a11y.has_images:
         meta.append(("schema:accessMode", "visual"))
@@ -122,9 +125,14 @@ def _accessibility(a11y: Accessibility, config: BookConfig) -> list[tuple[str, s
     if a11y.has_math:
         features.append("MathML")
     meta += [("schema:accessibilityFeature", f) for f in features]
-    meta += [("schema:accessibilityHazard", "none"), ("schema:accessibilitySummary", a11y.summary),
-             ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
-             ("a11y:certifiedBy", config.publisher or ", ".join(config.authors) or "glossary-pipeline")]
+    # No sound, video or script; "none" only when no image moves either (an animated GIF,
+    # WebP or SVG could flash: then nobody has looked, so "unknown").
+    meta += [("schema:accessibilityHazard", "unknown" if a11y.animated else "none"),
+             ("schema:accessibilitySummary", a11y.summary)]
+    claim = config.epub.conformance
+    if claim:
+        certifier = config.epub.certified_by or config.publisher or ", ".join(config.authors)
+        meta += [("dcterms:conformsTo", claim), *([("a11y:certifiedBy", certifier)] if certifier else [])]
     return meta
 
 

@@ -18,6 +18,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ... import diagnostics as dg
+from ..common import fonts
 from .compose import Origin
 
 MAX_DATA_URL = 2 * 1024 * 1024  # characters; formulas and icons are far smaller
@@ -34,7 +35,7 @@ class GlossaryFetcher(URLFetcher):  # type: ignore[misc]
     def __init__(self, roots: Sequence[Path], origins: Mapping[str, Origin] | None = None,
                  files: Sequence[Path] = ()) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-        self.roots = tuple(r.resolve() for r in roots)
+        self.roots = tuple(r.resolve() for r in (*roots, *fonts.folders()))  # + the packaged fonts
         self.files = frozenset(f.resolve() for f in files)  # the book's images, resolved already
         self.origins = dict(origins or {})
         self.refused: list[dg.Diagnostic] = []

@@ -37,6 +37,14 @@ _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 _PATH = re.compile(r"([MLQCZ])([^MLQCZ]*)")
 _PATH_OTHER = re.compile(r"[^MLQCZ\d.,\s+-]|^\s*[^M\s]")  # another command, or not starting with M
 _SVG_NS = "{http://www.w3.org/2000/svg}"
+# A sign, not an operation: texmath writes unary −, +, ± as identifiers (`<mi>−</mi>`), which
+# browsers set without space; ziamath turns such an identifier into an infix operator with
+# medium space on both sides ("…, − 8"). A prefix operator is what ziamath sets tight.
+_SIGN = "−+±∓-"
+_UNARY_MI = re.compile(rf"<mi>\s*([{_SIGN}])\s*</mi>")
+# From other MathML producers: an operator sign right after an opening fence or another operator.
+_UNARY_MO = re.compile(
+    rf"(<mo(?![^>]*form=\"postfix\")[^>]*>\s*[^<)\]}}⟩⌉⌋\s]+\s*</mo>\s*)<mo>\s*([{_SIGN}])\s*</mo>")
 _FILLS = {"black": (0.0, 0.0, 0.0), "#000": (0.0, 0.0, 0.0), "#000000": (0.0, 0.0, 0.0)}
 _ZIAMATH = version("ziamath")
 SIZE = 20.0  # ziamath's em in SVG user units; the box is sized in em, so this is only precision
@@ -66,7 +74,7 @@ def _image(mathml: str, warn: Warn, forms: MutableMapping[str, Form] | None, cac
     tex_match = _TEX.search(mathml)
     tex = html.unescape(tex_match.group(1)) if tex_match else ""
     try:
-        svg, messages = _stored_svg(_ANNOTATION.sub("", mathml), cache)
+        svg, messages = _stored_svg(signs(_ANNOTATION.sub("", mathml)), cache)
     except Exception as exc:  # ziamath raises many kinds on unsupported input
         warn(f"formula {tex or '(no TeX)'!r} could not be typeset: {type(exc).__name__}: {exc}")
         return f'<code class="math-fallback">{html.escape(tex)}</code>'
@@ -82,6 +90,14 @@ def _image(mathml: str, warn: Warn, forms: MutableMapping[str, Form] | None, cac
     key = hashlib.sha256(svg.encode("utf-8")).hexdigest()[:16]
     forms[key] = form
     return _span(key, box, tex, display)
+
+
+def signs(mathml: str) -> str:
+    """Unary minus and plus marked as prefix operators (`form="prefix"`), which ziamath honours."""
+    if not any(c in mathml for c in _SIGN):
+        return mathml
+    mathml = _UNARY_MI.sub(r'<mo form="prefix">\1</mo>', mathml)
+    return _UNARY_MO.sub(r'\1<mo form="prefix">\2</mo>', mathml)
 
 
 def _stored_svg(mathml: str, cache: Cache) -> tuple[str, tuple[str, ...]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ... import diagnostics as dg
 from .compose import Origin
 from .pagenumbers import ChunkPaint, collect
+from .runningheads import one_term_per_page
 
 _NO_ANCHOR = "No anchor #"
 
@@ -90,6 +91,7 @@ def _render(job: ChunkJob, records: list[logging.LogRecord], started: float) -> 
         for name in page.anchors:
             anchors.setdefault(name, number)
         page.links[:] = _outermost(page.links)
+    one_term_per_page(document)
     paint = collect(document)
     collected = time.perf_counter()
     pdf = document.write_pdf()
