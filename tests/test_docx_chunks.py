@@ -183,6 +183,30 @@ def test_joined_stories_equal_one_pandoc_run(name: str, pairs: Callable[[str], P
     assert len(chunked.text()) > 1000
 
 
+def test_the_index_in_columns_after_a_book_that_ends_with_a_table(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index's sections are made chunk by chunk: the previous chunk's last paragraph ends the
+    book so far (a new empty one after a table), the index chunk's heading its own section, the
+    document a continuous one; as `columns` makes them on the whole document."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    source = tmp_path / "table"
+    shutil.copytree(fixture_path("docx-ids"), source)
+    table = "| a | b |\n|---|---|\n| 1 | 2 |\n"
+    (source / "Zzz.md").write_text(f"## Zzz {{#Zzz .term}}\n\n***Z***\n\nText.\n\n{table}", encoding="utf-8")
+    chunked, _ = build_into(source, tmp_path / "chunked", "docx")
+    with one_run():
+        single, _ = build_into(source, tmp_path / "single", "docx")
+    joined_package, single_package = (Package.read(p["docx"].read_bytes()) for p in (chunked, single))
+    assert joined_package.stories() == single_package.stories()
+    body = joined_package.xml("word/document.xml").find(q("body"))
+    assert body is not None
+    sections = body.findall(f"{q('p')}/{q('pPr')}/{q('sectPr')}")
+    assert len(sections) == 3 and body[-1].tag == q("sectPr")
+    assert [s.find(q("cols")) is not None for s in sections] == [False, False, True]
+    ends_book = sections[0].getparent().getparent()  # type: ignore[union-attr]
+    assert ends_book.getprevious().tag == q("tbl") and ends_book.find(f".//{q('t')}") is None
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_bookmark_once_and_every_internal_link_on_one(name: str, pairs: Callable[[str], Pair]) -> None:
     chunked, _ = pairs(name)

@@ -54,19 +54,20 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
             ctx.pandoc_warnings("docx", warnings)
         index = made.index_bookmark
     if made is None:
-        data = _finished(merge.Package.opened(data), index, None, ctx)
+        package = merge.Package.opened(data)
+        columns.split(package.contents, index, gap=INDEX_GAP)
+        data = _finished(package, None, ctx)
         _check(data, path, ctx.report)
-    else:  # the chunks' bodies were checked each (`parts`), the rest is checked as it is
-        data = _finished(made.package, index, made.characters, ctx)
+    else:  # the index is in columns already; the chunks' bodies were checked each (`parts`)
+        data = _finished(made.package, made.characters, ctx)
         _report(*joined.checked(made), path, ctx.report)
     with ctx.output(path) as tmp:
         tmp.write_bytes(data)
     return path
 
 
-def _finished(package: merge.Package, index: str, characters: str | None, ctx: BuildContext) -> bytes:
-    """The index in columns, the fonts embedded (`characters`: the text's, if known), zipped."""
-    columns.split(package.contents, index, gap=INDEX_GAP)
+def _finished(package: merge.Package, characters: str | None, ctx: BuildContext) -> bytes:
+    """The fonts embedded (`characters`: the text's, if known), zipped."""
     for name, part in fonts.embed(package.contents, ctx.cache, characters).items():
         package.add(name, part)
     return package.zipped()
@@ -76,7 +77,7 @@ def _setting(book: Book) -> chunks.Setting:
     words = labels(book.config.language)
     meta = word_metadata(book)
     return chunks.Setting(wording(book), words["contents"], meta, meta["lang"], imprint(book),
-                          lambda report: _images_for(book, report))
+                          lambda report: _images_for(book, report), index_columns=(2, INDEX_GAP))
 
 
 def wording(book: Book) -> prepare.Wording:

@@ -31,7 +31,7 @@ from . import ooxml as ox
 from . import prepare
 from .bookmarks import bookmark_names
 
-IDS, PREPARED, BLOCKS = "docx-ids", "docx-prepared", "docx-blocks"
+IDS, PREPARED, BLOCKS, NAMES = "docx-ids", "docx-prepared", "docx-blocks", "docx-names"
 # Chunks of a letter group: a cut after a term whose id hashes to 0 modulo SPREAD (so adding a
 # term moves no other cut), never fewer than MIN_TERMS terms, never more than MAX_TERMS.
 MIN_TERMS, SPREAD, MAX_TERMS = 10, 10, 40
@@ -48,6 +48,7 @@ class Setting:
     lang: dict[str, Any]  # the document language's MetaValue (every other chunk)
     front: list[Node]  # blocks before the table of contents (the imprint), not prepared
     images_for: FixerFor  # a report -> (term or page id -> its image fixer)
+    index_columns: tuple[int, int] | None = None  # the index in (columns, gap in twips)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Chunk:
     # (`hold`: the bookmark's name) to the end of the group's last chunk (`release`).
     hold: str = ""
     release: bool = False
+    index_role: str = ""  # "before" the index, or "index": its part of setting it in columns
 
     def document(self, api: list[int]) -> bytes:
         blocks = ",".join(t for t in (text() for text in self.texts) if t)
@@ -132,7 +134,7 @@ class _Planner:
         index = _raw(index_blocks(book))
         back = [_raw(page_blocks(p), p.source.file) for p in book.back]
         order = [*front, *(u for head, terms in groups for u in (head, *terms)), index, *back]
-        self.names = bookmark_names(i for u in order for i in u.ids)
+        self.names = self._bookmark_names({i for u in order for i in u.ids})
         seen: set[str] = set()
         for unit in order:
             earlier = sorted(self.names[i] for i in set(unit.ids) & seen)
@@ -154,11 +156,16 @@ class _Planner:
                     chunk = replace(chunk, hold=self.names[group.anchor] if n == 0 else "",
                                     release=n == len(cut) - 1)
                 chunks.append(chunk)
+        bookmark = next((e.bookmark for e in index.toc if e.level == 1), "")
+        if self.setting.index_columns and bookmark:
+            chunks[-1] = replace(chunks[-1], index_role="before")
         chunks.append(self._chunk("index", rest, [index]))
+        if self.setting.index_columns and bookmark:
+            chunks[-1] = replace(chunks[-1], index_role="index")
         for page, unit in zip(book.back, back, strict=True):
             chunks.append(self._chunk(page.id, rest, [unit]))
         return Plan(chunks, [d for u in order for d in u.found], [t for u in order for t in u.dead],
-                    next((e.bookmark for e in index.toc if e.level == 1), ""))
+                    bookmark)
 
     def _chunk(self, name: str, meta: str, units: list[_Unit] | list[str]) -> Chunk:
         texts: list[Callable[[], str]] = []
@@ -171,6 +178,17 @@ class _Planner:
                 texts.append(unit.json)
                 keys.append(unit.key)
         return Chunk(name, self.cache.key("docx-chunk", self.common, meta, *keys), meta, tuple(texts))
+
+    def _bookmark_names(self, ids: set[str]) -> dict[str, str]:
+        """`bookmark_names` of the book's ids, kept in the cache under the set of ids."""
+        unique = sorted(ids)
+        key = self.cache.key(NAMES, json.dumps(unique, ensure_ascii=False))
+        stored = self.cache.get_json(NAMES, key) if self.cache.enabled else None
+        if isinstance(stored, dict) and sorted(stored) == unique and _strings(list(stored.values())):
+            return stored
+        names = bookmark_names(unique)
+        self.cache.put_json(NAMES, key, names)
+        return names
 
     def _term(self, term: Term) -> _Unit:
         """A term's ids and link targets, from the cache when its blocks were seen before."""

@@ -57,8 +57,8 @@ def write(book: Book, setting: chunks.Setting, ctx: BuildContext, reference: Pat
     written = _Written(planned.chunks, runs.written(planned.chunks, api, reference, media_dir, cache),
                        (api, reference, media_dir), cache)
     try:
-        frame = written.read(0, merge.frame)
-        joined = _parts(written, frame.first_rel)
+        frame = written.read(0, functools.partial(merge.frame, index_columns=setting.index_columns))
+        joined = _parts(written, frame.first_rel, planned.index_bookmark)
         package = merge.join(joined, frame, build_time(), [c.release for c in planned.chunks])
     except parts.Unsound:
         return None
@@ -96,17 +96,18 @@ class _Written:
                 self.cache.put(runs.KIND, self.chunks[i].key, runs.encode(self.packages[i]))
 
 
-def _parts(written: _Written, first_rel: int) -> list[parts.Part]:
+def _parts(written: _Written, first_rel: int, index_bookmark: str) -> list[parts.Part]:
     """Every chunk's part, numbered after the chunks before it."""
     cache = written.cache
     at = parts.Offsets(rel=first_rel)
     out = []
     for i, chunk in enumerate(written.chunks):
-        key = cache.key(PART, chunk.key, json.dumps(asdict(at)), chunk.hold)
+        index = parts.Index(chunk.index_role, index_bookmark) if chunk.index_role else None
+        key = cache.key(PART, chunk.key, json.dumps(asdict(at)), chunk.hold, repr(index))
         stored = cache.get(PART, key) if cache.enabled else None
         part = parts.decode(stored) if stored is not None else None
         if part is None:
-            part = written.read(i, functools.partial(parts.rewrite, at=at, hold=chunk.hold))
+            part = written.read(i, functools.partial(parts.rewrite, at=at, hold=chunk.hold, index=index))
             cache.put(PART, key, parts.encode(part))
         out.append(part)
         at = at.after(part.used)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..common.xml import parse_xml
-from . import safety, verify
+from . import columns, safety, verify
 from .parts import (
     CONTENT_TYPES,
     DOCUMENT,
@@ -63,8 +63,9 @@ class Frame:
     first_rel: int  # the first number free for renamed relationships
 
 
-def frame(docx: bytes) -> Frame:
-    """The first chunk's package, opened for the join."""
+def frame(docx: bytes, index_columns: tuple[int, int] | None = None) -> Frame:
+    """The first chunk's package, opened for the join; with `index_columns`, the document ends
+    as `columns` ends it (the entries' closing paragraph, a last continuous section)."""
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         infos = tuple(z.infolist())
         data = {i.filename: z.read(i) for i in infos}
@@ -73,7 +74,9 @@ def frame(docx: bytes) -> Frame:
     if body is None or not len(body) or body[-1].tag != w("sectPr"):
         raise Unsound("the first chunk's body has no final section properties")
     outer = shell(document)
-    etree.SubElement(outer, w("body")).extend([etree.Comment(_MARK), body[-1]])
+    final = body[-1]
+    ending = [final] if index_columns is None else list(columns.closing(final, *index_columns))
+    etree.SubElement(outer, w("body")).extend([etree.Comment(_MARK), *ending])
     if NOTES not in data:
         raise Unsound("the first chunk has no footnotes part")
     notes = parse_xml(data[NOTES])

@@ -28,7 +28,7 @@ from lxml import etree
 
 from ...cache import digest
 from ..common.xml import parse_xml
-from . import safety, verify
+from . import columns, safety, verify
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -48,6 +48,15 @@ JOINED = frozenset({DOCUMENT, NOTES, NUMBERING, DOCUMENT_RELS, NOTES_RELS, CONTE
 
 class Unsound(Exception):
     """This chunk cannot be joined with the others as it is."""
+
+
+@dataclass(frozen=True)
+class Index:
+    """What a chunk does to set the index in columns (`columns`): "before" ends the book so far
+    (the chunk before the index), "index" holds the index heading."""
+
+    role: str
+    bookmark: str  # the index heading's
 
 
 def w(tag: str) -> str:
@@ -101,9 +110,9 @@ class Part:
     characters: str = ""  # every character of its text (`w:t`), once (the fonts' subsets need them)
 
 
-def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
-    """The chunk's parts with its numbers moved to start at `at`, and the end of the bookmark
-    named `hold` taken out (raises Unsound)."""
+def rewrite(docx: bytes, at: Offsets, hold: str = "", index: Index | None = None) -> Part:
+    """The chunk's parts with its numbers moved to start at `at`, the end of the bookmark
+    named `hold` taken out, its share of the index's sections made (raises Unsound)."""
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         read = {i.filename: z.read(i) for i in z.infolist()}
     if DOCUMENT not in read or NUMBERING not in read:
@@ -123,6 +132,8 @@ def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
     notes_bytes, separators = _notes(notes, footnotes, at.footnote) if notes is not None else (b"", b"")
     found = verify.inspect(docx)
     held = _held(document, hold) if hold else b""
+    if index is not None:
+        _index_sections(document, index)
     body, sect = body_bytes(document)
     shape = _shape(read, [*stories, numbering], sect, separators, rels, note_rels)
     return Part(
@@ -134,6 +145,24 @@ def rewrite(docx: bytes, at: Offsets, hold: str = "") -> Part:
         bookmarks=tuple(found.bookmarks), anchors=tuple(found.anchors),
         unsafe=tuple(safety.problems(docx)), shape=shape, held=held,
         characters=characters)
+
+
+def _index_sections(document: etree._Element, index: Index) -> None:
+    """`columns`' changes to this chunk, as `columns.index_in_columns` makes them on the whole
+    document: the index heading opens the chunk (but for bookmark marks), so the paragraph
+    before it is the previous chunk's last."""
+    body = document.find(w("body"))
+    final = body[-1] if body is not None and len(body) else None
+    if body is None or final is None or final.tag != w("sectPr"):
+        raise Unsound("the body does not end with its section properties")
+    if index.role == "before":
+        columns.end_book(columns.last_paragraph(body), final)
+        return
+    heading = columns.heading_after(body, index.bookmark)
+    marks = (w("bookmarkStart"), w("bookmarkEnd"))
+    if heading is None or any(e.tag not in marks for e in heading.itersiblings(preceding=True)):
+        raise Unsound("the index chunk does not begin with the index heading")
+    columns.start_index(heading, final)
 
 
 def _characters(stories: list[etree._Element]) -> str:
