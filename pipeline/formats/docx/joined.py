@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lxml import etree
 
@@ -105,10 +105,48 @@ def _parts(written: _Written, first_rel: int, index_bookmark: str) -> list[parts
         index = parts.Index(chunk.index_role, index_bookmark) if chunk.index_role else None
         key = cache.key(PART, chunk.key, json.dumps(asdict(at)), chunk.hold, repr(index))
         stored = cache.get(PART, key) if cache.enabled else None
-        part = parts.decode(stored) if stored is not None else None
+        part = _decode(stored) if stored is not None else None
         if part is None:
             part = written.read(i, functools.partial(parts.rewrite, at=at, hold=chunk.hold, index=index))
-            cache.put(PART, key, parts.encode(part))
+            cache.put(PART, key, _encode(part))
         out.append(part)
         at = at.after(part.used)
     return out
+
+
+def _encode(part: parts.Part) -> bytes:
+    """The part as bytes for the build cache (JSON head, then the blobs it names)."""
+    blobs = [part.body, part.notes, part.nums, part.held, *(m.data for m in part.media),
+             *(b for _, b in part.abstracts)]
+    head: dict[str, Any] = {
+        "used": asdict(part.used), "rels": [asdict(r) for r in part.rels],
+        "note_rels": [asdict(r) for r in part.note_rels],
+        "media": [[m.name, m.content_type] for m in part.media],
+        "abstracts": [a for a, _ in part.abstracts], "bookmarks": list(part.bookmarks),
+        "anchors": list(part.anchors), "unsafe": list(part.unsafe), "shape": part.shape,
+        "characters": part.characters, "sizes": [len(b) for b in blobs]}
+    text = json.dumps(head, ensure_ascii=False).encode("utf-8")
+    return len(text).to_bytes(8, "little") + text + b"".join(blobs)
+
+
+def _decode(data: bytes) -> parts.Part | None:
+    """`_encode`'s part, or None for anything else."""
+    try:
+        size = int.from_bytes(data[:8], "little")
+        head = json.loads(data[8:8 + size])
+        blobs, at = [], 8 + size
+        for n in head["sizes"]:
+            blobs.append(data[at:at + n])
+            at += n
+        if at != len(data):
+            return None
+        media = [parts.Media(name, kind, blob)
+                 for (name, kind), blob in zip(head["media"], blobs[4:4 + len(head["media"])], strict=True)]
+        abstracts = list(zip(head["abstracts"], blobs[4 + len(media):], strict=True))
+        return parts.Part(
+            parts.Offsets(**head["used"]), blobs[0], blobs[1], tuple(parts.Rel(**r) for r in head["rels"]),
+            tuple(parts.Rel(**r) for r in head["note_rels"]), tuple(media), tuple(abstracts), blobs[2],
+            tuple(head["bookmarks"]), tuple(head["anchors"]), tuple(head["unsafe"]), head["shape"],
+            blobs[3], str(head["characters"]))
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
