@@ -37,6 +37,7 @@ RATIOS = [
     ("all formats / three pandoc calls", "all", ("make-html", "make-epub", "make-pdf"), "≤ 1.5, then ≤ 1.0"),
     ("pdf / plain WeasyPrint", "pdf", ("weasyprint",), "≤ 0.6"),
     ("edit → epub+docx+html / cold", "edit-edh", ("edh",), "≤ 0.10"),
+    ("edit → docx / cold docx", "edit-docx", ("docx",), "(part of the above)"),
     ("edit → pdf / cold pdf", "edit-pdf", ("pdf",), "≤ 0.15"),
 ]
 LINEAR = ["check", "md", "docx", "epub", "html", "pdf", "all"]

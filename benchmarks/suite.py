@@ -11,6 +11,7 @@ WeasyPrint), so wall time and memory are what a user sees. Stage keys (for `--st
     edh         epub + docx + html together, cold (the reference of `edit-edh`)
     all         every format together, cold
     edit-edh    edit one entry, rebuild epub + docx + html       (warm)
+    edit-docx   edit one entry, rebuild the docx                 (warm)
     edit-pdf    edit one entry, rebuild the pdf                  (warm)
     make-html make-epub make-pdf   the plain pandoc Makefile this tool replaces
     weasyprint  plain WeasyPrint on pandoc's standalone HTML of the normalised book
@@ -56,7 +57,10 @@ STAGES = [
     Stage("check", "glossary check", "cold"),
     Stage("check-again", "check again, nothing changed", "warm"),
     Stage("check-edit", "check, one entry edited", "warm"),
-    *(Stage(f, f"build {f}", "cold") for f in ("md", "docx", "epub", "html")),
+    Stage("md", "build md", "cold"),
+    Stage("docx", "build docx", "cold"),
+    Stage("edit-docx", "edit one entry, docx", "warm"),
+    *(Stage(f, f"build {f}", "cold") for f in ("epub", "html")),
     Stage("edh", "build epub+docx+html", "cold"),
     Stage("edit-edh", "edit one entry, epub+docx+html", "warm"),
     Stage("weasyprint", "plain WeasyPrint on pandoc HTML", "baseline"),
@@ -189,7 +193,8 @@ def _check(c: Corpus, stage: Stage) -> Result:
 
 def _edit_rebuild(c: Corpus, stage: Stage) -> Result:
     """Rebuild into the output of the matching cold stage (built first, unmeasured, if it did not run)."""
-    formats, cold = ("pdf", "pdf") if stage.key == "edit-pdf" else ("epub,docx,html", "edh")
+    formats, cold = {"edit-pdf": ("pdf", "pdf"), "edit-docx": ("docx", "docx")}.get(
+        stage.key, ("epub,docx,html", "edh"))
     out = c.out(cold)
     if not out.is_dir():
         subprocess.run(glossary("build", c.source, "--format", formats, "--out", out, "-q"),
@@ -230,7 +235,8 @@ _STAGE_RUNNERS: dict[str, Callable[[Corpus, Stage], Result]] = {
     "check": _check, "check-again": _check, "check-edit": _check,
     **{f: _build(f) for f in ("md", "docx", "epub", "html", "pdf")},
     "edh": _build("epub,docx,html"), "all": _build("all"),
-    "edit-edh": _edit_rebuild, "edit-pdf": _edit_rebuild, "weasyprint": _weasyprint,
+    "edit-edh": _edit_rebuild, "edit-pdf": _edit_rebuild, "edit-docx": _edit_rebuild,
+    "weasyprint": _weasyprint,
 }
 
 

@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -74,15 +74,15 @@ def identity() -> str:
 
 
 def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None,
-        timeout: float | None = None) -> tuple[bytes, str]:
+        timeout: float | None = None, env: Mapping[str, str] | None = None) -> tuple[bytes, str]:
     """Run pandoc; return (stdout, stderr) or raise PandocError with its message.
 
     It ends within `timeout` seconds (PandocTimeout) and within the current format's budget
-    (`limits.budget`: TimeBudgetExceeded)."""
+    (`limits.budget`: TimeBudgetExceeded). `env`: its environment (default: this process's)."""
     wait = limits.timeout(timeout)
     try:
         proc = subprocess.run([pandoc_path(), *args], input=data, capture_output=True, cwd=cwd,
-                              check=False, timeout=wait)
+                              check=False, timeout=wait, env=None if env is None else dict(env))
     except subprocess.TimeoutExpired:
         if timeout is None or (wait is not None and wait < timeout):
             raise limits.TimeBudgetExceeded from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...i18n import labels
-from ...model import INDEX_ID, PAGE_CLASS, SEEALSO, Book, Page, Term, anchor
+from ...model import INDEX_ID, PAGE_CLASS, SEEALSO, Book, LetterGroup, Page, Term, anchor
 from ...pandoc_ast import (
     BulletList,
     Div,
@@ -59,7 +59,7 @@ def document(book: Book, back_references: bool = True) -> dict[str, Any]:
     """The book as a pandoc JSON document."""
     blocks: list[Node] = [b for page in book.front for b in page_blocks(page)]
     for group in book.groups:
-        blocks.append(Header(1, attr(group.anchor, ["letter"]), [Str(group.label)]))
+        blocks.append(letter_heading(group))
         for term_id in group.term_ids:
             blocks.extend(term_blocks(book, book.term(term_id), back_references))
     blocks.extend(index_blocks(book))
@@ -69,6 +69,11 @@ def document(book: Book, back_references: bool = True) -> dict[str, Any]:
         "meta": metadata(book),
         "blocks": blocks,
     }
+
+
+def letter_heading(group: LetterGroup) -> Node:
+    """A letter group's heading (H1 with the group's anchor)."""
+    return Header(1, attr(group.anchor, ["letter"]), [Str(group.label)])
 
 
 def page_blocks(page: Page) -> list[Node]:

@@ -21,9 +21,9 @@ from ... import pandoc
 from ...i18n import labels, written_date
 from ...model import Book
 from ...pandoc_ast import Div, Node, Para, attr, text_inlines
-from ..common.document import document
+from ..common.document import document, metadata
 from ..context import STYLES_DIR
-from . import bookmarks, columns, fonts, images, prepare, safety, verify
+from . import bookmarks, chunks, columns, fonts, images, joined, merge, prepare, safety, verify
 from . import ooxml as ox
 from .styles import INDEX_GAP
 
@@ -40,37 +40,73 @@ _REGIONS = {"de": "DE", "en": "US", "fr": "FR", "es": "ES", "it": "IT", "nl": "N
 
 
 def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
-    """Write `<slug>.docx`."""
+    """Write `<slug>.docx`: in chunks, each written by pandoc when it changed, then joined
+    (`joined`); in one pandoc run for a book whose chunks cannot be joined soundly."""
     path = out_dir / f"{book.config.slug}.docx"
-    doc = word_document(book, ctx.report)
     with reference_doc(ctx.styles_dir) as reference, images.staged(book) as media_dir:
-        data = _run_pandoc(doc, reference, media_dir, ctx)
-    data = columns.index_in_columns(data, _index_bookmark(doc), gap=INDEX_GAP)
-    data = fonts.embedded(data)
-    _check(data, path, ctx.report)
+        made = joined.write(book, _setting(book), ctx, reference, media_dir)
+        if made is None:
+            doc = word_document(book, ctx.report)
+            data, index = _run_pandoc(doc, reference, media_dir, ctx), _index_bookmark(doc)
+    if made is not None:
+        ctx.report.extend(made.diagnostics)
+        for warnings in made.warnings:
+            ctx.pandoc_warnings("docx", warnings)
+        index = made.index_bookmark
+    if made is None:
+        package = merge.Package.opened(data)
+        columns.split(package.contents, index, gap=INDEX_GAP)
+        data = _finished(package, None, ctx)
+        _check(data, path, ctx.report)
+    else:  # the index is in columns already; the chunks' bodies were checked each (`parts`)
+        data = _finished(made.package, made.characters, ctx)
+        _report(*joined.checked(made), path, ctx.report)
     with ctx.output(path) as tmp:
         tmp.write_bytes(data)
     return path
 
 
+def _finished(package: merge.Package, characters: str | None, ctx: BuildContext) -> bytes:
+    """The fonts embedded (`characters`: the text's, if known), zipped."""
+    for name, part in fonts.embed(package.contents, ctx.cache, characters).items():
+        package.add(name, part)
+    return package.zipped()
+
+
+def _setting(book: Book) -> chunks.Setting:
+    words = labels(book.config.language)
+    meta = word_metadata(book)
+    return chunks.Setting(wording(book), words["contents"], meta, meta["lang"], imprint(book),
+                          lambda report: _images_for(book, report), index_columns=(2, INDEX_GAP))
+
+
+def wording(book: Book) -> prepare.Wording:
+    """How page references read in the book's language."""
+    words = labels(book.config.language)
+    # No-break spaces: "(→ S. 38)" never breaks, nor leaves its link's last word ("(→" | "S. 38)")
+    return prepare.Wording(in_text=(_unbroken(f" ({words['page_ref']} "), ")"),
+                           in_list=(_unbroken(f" ({words['page']} "), ")"))
+
+
+def word_metadata(book: Book) -> dict[str, Any]:
+    """The document's metadata (title page, core properties) with a language Word knows."""
+    meta = metadata(book)
+    meta["lang"] = {"t": "MetaInlines", "c": text_inlines(word_language(book.config.language))}
+    # pandoc prints `date` on the title page (the core properties carry the build's timestamp)
+    meta["date"] = {"t": "MetaInlines", "c": text_inlines(_date(book))}
+    return meta
+
+
 def word_document(book: Book, report: dg.Report) -> dict[str, Any]:
-    """The book's pandoc document, prepared for the DOCX writer."""
+    """The book's pandoc document, prepared for the DOCX writer (in one piece)."""
     doc: dict[str, Any] = prepare.private_copy(document(book))
     words = labels(book.config.language)
     names = bookmarks.bookmark_names(prepare.element_ids(doc["blocks"]))
-    # No-break spaces: "(→ S. 38)" never breaks, nor leaves its link's last word ("(→" | "S. 38)")
-    wording = prepare.Wording(in_text=(_unbroken(f" ({words['page_ref']} "), ")"),
-                               in_list=(_unbroken(f" ({words['page']} "), ")"))
-    blocks, dead = prepare.prepared(doc["blocks"], names, wording, _images_for(book, report))
-    for target in dead:
-        report.add(dg.make(dg.DEAD_LINK_OUTPUT, "", 0, 0,
-                           f"docx: link to #{target}, which no element has; written as plain text",
-                           "report this as a bug: the resolver should have caught it"))
+    blocks, dead = prepare.prepared(doc["blocks"], names, wording(book), _images_for(book, report))
+    report.extend(chunks.dead_link(target) for target in dead)
     toc = ox.toc(words["contents"], prepare.toc_entries(blocks))
     doc["blocks"] = [*imprint(book), toc, *blocks]
-    doc["meta"]["lang"] = {"t": "MetaInlines", "c": text_inlines(word_language(book.config.language))}
-    # pandoc prints `date` on the title page (the core properties carry the build's timestamp)
-    doc["meta"]["date"] = {"t": "MetaInlines", "c": text_inlines(_date(book))}
+    doc["meta"] = word_metadata(book)
     return doc
 
 
@@ -155,7 +191,10 @@ def _run_pandoc(doc: dict[str, Any], reference: Path, media_dir: Path, ctx: Buil
 
 
 def _check(data: bytes, path: Path, report: dg.Report) -> None:
-    found = verify.inspect(data)
+    _report(verify.inspect(data), safety.problems(data), path, report)
+
+
+def _report(found: verify.Findings, unsafe: list[str], path: Path, report: dg.Report) -> None:
     for anchor in found.dead:
         report.add(dg.make(dg.DEAD_LINK_OUTPUT, path.name, 0, 0,
                            f"link to bookmark {anchor!r}, which the document does not have",
@@ -164,7 +203,6 @@ def _check(data: bytes, path: Path, report: dg.Report) -> None:
         report.add(dg.make(dg.OUTPUT_INVALID, path.name, 0, 0,
                            f"bookmark name {name!r} is invalid or not unique for Word",
                            "report this as a bug in the DOCX backend"))
-    unsafe = safety.problems(data)
     if unsafe:  # never published, not even without --strict: Word would act on it when opened
         report.extend(dg.make(dg.OUTPUT_INVALID, path.name, 0, 0, f"docx: {p}",
                               "report this as a bug: entries' raw Word XML is removed on reading")

@@ -38,10 +38,8 @@ def index_in_columns(docx: bytes, bookmark: str, columns: int = 2, gap: int = 56
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         infos = z.infolist()
         contents = {i.filename: z.read(i) for i in infos}
-    root = parse_xml(contents[DOCUMENT])
-    if not _split(root, bookmark, columns, gap):
+    if not split(contents, bookmark, columns, gap):
         return docx
-    contents[DOCUMENT] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for info in infos:  # same names, order, dates and compression: the build stays reproducible
@@ -49,28 +47,65 @@ def index_in_columns(docx: bytes, bookmark: str, columns: int = 2, gap: int = 56
     return out.getvalue()
 
 
+def split(contents: dict[str, bytes], bookmark: str, columns: int = 2, gap: int = 567) -> bool:
+    """`index_in_columns` on a package's parts by name (its document part replaced); whether
+    the document has the heading."""
+    root = parse_xml(contents[DOCUMENT])
+    if not _split(root, bookmark, columns, gap):
+        return False
+    contents[DOCUMENT] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return True
+
+
 def _split(root: etree._Element, bookmark: str, columns: int, gap: int) -> bool:
     body = root.find(_w("body"))
     final = body.find(_w("sectPr")) if body is not None else None
     if body is None or final is None:
         return False
-    heading = _heading_after(body, bookmark)
+    heading = heading_after(body, bookmark)
     if heading is None:
         return False
-    before = _last_paragraph_before(body, heading)
-    _properties(before).append(copy.deepcopy(final))  # the book so far keeps its section as it was
-    _properties(heading).append(_section(final, continuous=True))
-    # The entries' section ends with an empty paragraph of its own and the document with a
-    # continuous one-column section: Word and LibreOffice balance columns only before a
-    # continuous break, so a short index fills both columns evenly, as in the PDF.
-    end = etree.Element(_w("p"))
-    _properties(end).append(_section(final, continuous=True, columns=columns, gap=gap))
+    end_book(_last_paragraph_before(body, heading), final)
+    start_index(heading, final)
+    end, last = closing(final, columns, gap)
     final.addprevious(end)
-    body.replace(final, _section(final, continuous=True))
+    body.replace(final, last)
     return True
 
 
-def _heading_after(body: etree._Element, bookmark: str) -> etree._Element | None:
+# The three changes, also made one by one on a document written in chunks (`docx.parts`).
+
+def end_book(paragraph: etree._Element, final: etree._Element) -> None:
+    """The paragraph before the index ends the book so far, whose section stays as it was."""
+    _properties(paragraph).append(copy.deepcopy(final))
+
+
+def start_index(heading: etree._Element, final: etree._Element) -> None:
+    """The index heading ends a section of its own: one column, continuing on its page."""
+    _properties(heading).append(_section(final, continuous=True))
+
+
+def closing(final: etree._Element, columns: int, gap: int) -> tuple[etree._Element, etree._Element]:
+    """The empty paragraph after the entries and the document's new final section properties.
+
+    The entries' section ends with an empty paragraph of its own and the document with a
+    continuous one-column section: Word and LibreOffice balance columns only before a
+    continuous break, so a short index fills both columns evenly, as in the PDF."""
+    end = etree.Element(_w("p"))
+    _properties(end).append(_section(final, continuous=True, columns=columns, gap=gap))
+    return end, _section(final, continuous=True)
+
+
+def last_paragraph(body: etree._Element) -> etree._Element:
+    """The paragraph that ends `body` but for its section properties and bookmark marks; a
+    new empty one after a table."""
+    node = body[-1] if len(body) else None
+    if node is not None and node.tag == _w("sectPr"):
+        node = node.getprevious()
+    return _paragraph_at(body, node)
+
+
+def heading_after(body: etree._Element, bookmark: str) -> etree._Element | None:
     """The first body paragraph after `<w:bookmarkStart w:name=bookmark>`."""
     children = list(body)
     for i, child in enumerate(children):
@@ -81,7 +116,10 @@ def _heading_after(body: etree._Element, bookmark: str) -> etree._Element | None
 
 def _last_paragraph_before(body: etree._Element, heading: etree._Element) -> etree._Element:
     """The paragraph that ends the part before the index; a new empty one after a table."""
-    node = heading.getprevious()
+    return _paragraph_at(body, heading.getprevious())
+
+
+def _paragraph_at(body: etree._Element, node: etree._Element | None) -> etree._Element:
     while node is not None and node.tag in (_w("bookmarkStart"), _w("bookmarkEnd")):
         node = node.getprevious()
     if node is not None and node.tag == _w("p"):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ...cache import Cache, digest
 from ..common import fonts
 from ..common.xml import parse_xml
 
@@ -28,6 +29,7 @@ CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 FONT_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
 FONT_TYPE = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 FONT_TABLE, RELS, TYPES = "word/fontTable.xml", "word/_rels/fontTable.xml.rels", "[Content_Types].xml"
+SUBSET = "docx-font"  # the cache's kind for subset faces
 _KINDS = {(False, False): "embedRegular", (True, False): "embedBold", (False, True): "embedItalic",
           (True, True): "embedBoldItalic"}
 _KEEP = [*range(0x20, 0x180), *range(0x2000, 0x2070), 0x20AC, *range(0x2190, 0x2194), 0x2212]
@@ -41,23 +43,32 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def embedded(docx: bytes) -> bytes:
+def embedded(docx: bytes, cache: Cache | None = None) -> bytes:
     """The DOCX with the packaged faces its styles use embedded; unchanged if none."""
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         infos = z.infolist()
         parts = {i.filename: z.read(i) for i in infos}
+    added = embed(parts, cache)
+    return _zip(infos, parts, added) if added else docx
+
+
+def embed(parts: dict[str, bytes], cache: Cache | None = None, characters: str | None = None
+          ) -> dict[str, bytes]:
+    """`embedded` on a package's parts by name: the parts it changes are replaced, the new
+    ones returned (none when no packaged face is used). `characters`: the text of the body
+    and footnotes when known (else read from them); each face's subset is kept in `cache`."""
     styles = parts.get("word/styles.xml", b"").decode("utf-8")
     families = [f for f in (fonts.SERIF, fonts.SANS) if f'"{f}"' in styles and fonts.faces(f)]
     if not families or FONT_TABLE not in parts:
-        return docx
-    used = _characters(parts)
+        return {}
+    used = _characters(parts, characters)
     table = parse_xml(parts[FONT_TABLE])
     rels = parse_xml(parts[RELS] if RELS in parts else f'<Relationships xmlns="{PKG}"/>'.encode())
     added: dict[str, bytes] = {}
     for family in families:
         entry = _font_entry(table, family)
         for face in fonts.faces(family):
-            data = _subset(face.path, used)
+            data = _subset_cached(face.path, used, cache or Cache(None))
             key = "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
             name = f"fonts/font{len(added) + 1}.odttf"
             rid = f"rIdFont{len(added) + 1}"
@@ -65,17 +76,34 @@ def embedded(docx: bytes) -> bytes:
             etree.SubElement(rels, f"{{{PKG}}}Relationship", Id=rid, Type=FONT_REL, Target=name)
             kind = _w(_KINDS[(face.bold, face.italic)])
             etree.SubElement(entry, kind, {f"{{{R}}}id": rid, _w("fontKey"): key})
+    new = {} if RELS in parts else {RELS: _xml(rels)}
     parts[FONT_TABLE] = _xml(table)
     parts[RELS] = _xml(rels)
     parts[TYPES] = _with_font_type(parts[TYPES])
     parts["word/settings.xml"] = _keep_on_save(parts["word/settings.xml"])
-    return _zip(infos, parts, added)
+    return {**new, **added}
 
 
-def _characters(parts: dict[str, bytes]) -> set[int]:
-    text = "".join(t.text or "" for name in ("word/document.xml", "word/footnotes.xml", "word/footer1.xml")
-                   if name in parts for t in parse_xml(parts[name]).iter(_w("t")))
+def _characters(parts: dict[str, bytes], known: str | None = None) -> set[int]:
+    stories = ("word/footer1.xml",) if known is not None else (
+        "word/document.xml", "word/footnotes.xml", "word/footer1.xml")
+    text = (known or "") + "".join(t.text or "" for name in stories if name in parts
+                                   for t in parse_xml(parts[name]).iter(_w("t")))
     return {ord(c) for c in text} | set(_KEEP)
+
+
+def _subset_cached(path: Path, used: set[int], cache: Cache) -> bytes:
+    """`_subset`, kept in the build cache under the face's bytes, the characters and fontTools."""
+    import fontTools
+
+    face = path.read_bytes()
+    key = cache.key(SUBSET, fontTools.version, digest(face), "".join(map(chr, sorted(used))))
+    stored = cache.get(SUBSET, key) if cache.enabled else None
+    if stored is not None:
+        return stored
+    data = _subset(path, used)
+    cache.put(SUBSET, key, data)
+    return data
 
 
 def _subset(path: Path, used: set[int]) -> bytes:
@@ -142,8 +170,6 @@ def _zip(infos: list[zipfile.ZipInfo], parts: dict[str, bytes], added: dict[str,
     with zipfile.ZipFile(out, "w") as z:
         for info in infos:
             z.writestr(info, parts[info.filename], compress_type=info.compress_type)
-        for name in [RELS] if RELS not in {i.filename for i in infos} else []:
-            z.writestr(zipfile.ZipInfo(name, stamp), parts[name], compress_type=zipfile.ZIP_DEFLATED)
         for name, data in added.items():
             z.writestr(zipfile.ZipInfo(name, stamp), data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()

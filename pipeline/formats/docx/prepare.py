@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,9 +80,10 @@ def element_ids(blocks: list[Node]) -> list[str]:
 
 
 def prepared(blocks: list[Node], names: Mapping[str, str], wording: Wording,
-             images_for: Callable[[str], Fixer]) -> tuple[list[Node], list[str]]:
-    """The blocks for the DOCX writer, and the link targets that matched no id."""
-    state = _State(names, wording, images_for)
+             images_for: Callable[[str], Fixer], seen: Collection[str] = ()) -> tuple[list[Node], list[str]]:
+    """The blocks for the DOCX writer, and the link targets that matched no id; `seen`: the
+    bookmark names given out before these blocks (a part of the book prepared on its own)."""
+    state = _State(names, wording, images_for, seen=set(seen))
     for block in blocks:
         _one_block(block, state)
     return state.out, state.dead

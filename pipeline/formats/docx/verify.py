@@ -53,13 +53,19 @@ def inspect(docx: bytes) -> Findings:
         anchors += [a for h in root.iter(f"{{{W}}}hyperlink") if (a := h.get(f"{{{W}}}anchor"))]
         for instr in root.iter(f"{{{W}}}instrText"):
             anchors += _PAGEREF.findall(instr.text or "")
+    return judge(bookmarks, anchors)
+
+
+def judge(bookmarks: list[str], anchors: list[str]) -> Findings:
+    """What is wrong with a document's bookmarks and link anchors (read by `inspect`, or
+    gathered from the parts of a document written in pieces)."""
     # One story for links: every anchor is a fragment of it, to be found among the bookmarks.
     story = Output({_STORY}, {_STORY: set(bookmarks)})
     counts = Counter(b.casefold() for b in bookmarks)
     return Findings(
         bookmarks=bookmarks,
         anchors=anchors,
-        dead=sorted({a for a in anchors if story.follow(_STORY, "#" + quote(a)).problem}),
+        dead=sorted(a for a in set(anchors) if story.follow(_STORY, "#" + quote(a)).problem),
         invalid=sorted({b for b in bookmarks if not is_valid(b)}),
         duplicates=sorted({b for b in bookmarks if counts[b.casefold()] > 1}),
     )
