@@ -174,33 +174,33 @@ class _Composer:
         self.forms: dict[str, formulas.Form] = {}
 
     def term(self, term: Term, r: TermFragments) -> PrintTerm:
-        notes = tuple((anchor, self._fragment(term, body, True)) for anchor, body in r.notes)
-        at_foot = _page_footnotes(notes)
-
-        def fix(fragment: str, refs: bool = True) -> Markup:
-            printed = self._fragment(term, fragment, refs)
-            return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot else printed)
-
+        fix, notes = self._printer(term, r.notes)
         return PrintTerm(
             id=term.id,
-            title=fix(r.title, refs=False),
+            title=fix(r.title, False),
             taglines=tuple(fix(t) for t in r.taglines),
             definition=fix(r.definition),
-            sections=tuple((s.id, s.kind, fix(s.title, refs=False), fix(s.body)) for s in r.sections),
-            see_also=tuple((link.target, fix(link.label, refs=False)) for link in r.see_also),
-            notes=() if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes),
+            sections=tuple((s.id, s.kind, fix(s.title, False), fix(s.body)) for s in r.sections),
+            see_also=tuple((link.target, fix(link.label, False)) for link in r.see_also),
+            notes=notes,
         )
 
     def page(self, page: Page, r: PageFragments) -> PrintPage:
-        notes = tuple((anchor, self._fragment(page, body, True)) for anchor, body in r.notes)
+        fix, notes = self._printer(page, r.notes)
+        return PrintPage(page.id, fix(r.title, False), fix(r.body), notes)
+
+    def _printer(self, owner: Owner, raw_notes: tuple[tuple[str, str], ...]
+                 ) -> tuple[Callable[..., Markup], tuple[tuple[str, Markup], ...]]:
+        """How a term's or a page's fragments are printed, and the notes printed at its end:
+        none when they all stand at the foot of the page (`_page_footnotes`)."""
+        notes = tuple((anchor, self._fragment(owner, body, True)) for anchor, body in raw_notes)
         at_foot = _page_footnotes(notes)
 
         def fix(fragment: str, refs: bool = True) -> Markup:
-            printed = self._fragment(page, fragment, refs)
+            printed = self._fragment(owner, fragment, refs)
             return Markup(_FOOTNOTE_REF.sub(at_foot, printed) if at_foot else printed)
 
-        return PrintPage(page.id, fix(r.title, refs=False), fix(r.body),
-                         () if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes))
+        return fix, () if at_foot else tuple((anchor, Markup(body)) for anchor, body in notes)
 
     def _fragment(self, term: Owner, fragment: str, refs: bool) -> str:
         def warn(message: str) -> None:
