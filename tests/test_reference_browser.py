@@ -354,6 +354,9 @@ def test_the_404_page_works_deep_under_the_base_path(browser: Browser, hosted: s
     # site.css came from /werkstatt/assets/ (a missing sheet leaves the skip link in the flow)
     assert page.locator(".skip-link").evaluate("e => getComputedStyle(e).position") == "absolute"
     page.locator("#search-input").fill("Kolben")
+    expect(page.locator("#search-results [role=option]").first).to_contain_text("Kolben")
+    # the snippets' texts load beside the index; leaving before they arrive would abort them
+    page.wait_for_function("() => !!window.GLOSSARY_SEARCH_TEXT")
     page.keyboard.press("Enter")
     shows(page, "Kolben", "/werkstatt/terms/Kolben.html")
     context.close()
