@@ -13,11 +13,12 @@ source folder themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote
 
 from .config import BookConfig
@@ -132,6 +133,21 @@ class Term:
     # writers key what they cache for this term by it. Back-references are not part of it.
     fingerprint: str = field(default="", compare=False)
 
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute name
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an attribute the instance lacks: a body field of a `lazy_term`.
+            load = self.__dict__.get(_LOADER)
+            if load is None or name not in BODY_FIELDS:
+                raise AttributeError(name)
+            self.__dict__.update(zip(BODY_FIELDS, load(), strict=True))
+            self.__dict__.pop(_LOADER, None)
+            return self.__dict__[name]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A whole term (a lazy one read first): its loader does not travel to other processes."""
+        return {**{name: getattr(self, name) for name in BODY_FIELDS},
+                **{k: v for k, v in self.__dict__.items() if k != _LOADER}}
+
     @property
     def tagline_text(self) -> str:
         return " ".join(stringify(list(t)) for t in self.taglines)
@@ -141,6 +157,34 @@ class Term:
         """What the author wrote, in source order: title, taglines, definition, sections."""
         return [*self.title, *(n for t in self.taglines for n in t), *self.definition,
                 *(n for s in self.sections for n in (*s.title, *s.blocks))]
+
+
+BODY_FIELDS = ("definition", "sections")  # what `lazy_term` defers (taglines are short, and lists show them)
+Body = tuple[tuple[Node, ...], tuple[Section, ...]]
+_LOADER = "_load_body"
+
+
+def lazy_term(light: Term, load: Callable[[], Body]) -> Term:
+    """`light` whose definition and sections are `load()`ed when first used.
+
+    A warm build finds most terms resolved in the cache, and most writers then need only their
+    light parts (the cached fragments or pages are keyed by the fingerprint): decoding every
+    body's AST would be most of a warm rebuild's time."""
+    term = object.__new__(Term)
+    term.__dict__.update((k, v) for k, v in light.__dict__.items() if k not in BODY_FIELDS)
+    term.__dict__[_LOADER] = functools.cache(load)
+    return term
+
+
+def with_light(term: Term, **changes: Any) -> Term:
+    """`dataclasses.replace` for the light fields, keeping a lazy term's body unread."""
+    if _LOADER not in term.__dict__:
+        return replace(term, **changes)
+    assert not set(changes) & set(BODY_FIELDS), "a lazy term's body is changed by replace()"
+    changed = object.__new__(Term)
+    changed.__dict__.update(term.__dict__)
+    changed.__dict__.update(changes)
+    return changed
 
 
 @dataclass(frozen=True)

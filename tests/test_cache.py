@@ -98,6 +98,42 @@ def test_a_foreign_entry_with_a_valid_checksum_is_no_trap(messy: Path, tmp_path:
     assert _read(messy, book_cache(messy, tmp_path / "c")) == cold
 
 
+def test_a_foreign_body_is_resolved_again_when_first_read(messy: Path, tmp_path: Path) -> None:
+    """Bodies are decoded only when a writer reads one (`lazy_term`): a forged one found then
+    is resolved again from the source, not a crash and not an empty definition."""
+    cold = _read(messy, None)
+    cache = book_cache(messy, tmp_path / "c")
+    _read(messy, cache)
+    forged = list((tmp_path / "c").glob("bodies/*/*"))
+    assert forged
+    for path in forged:
+        cache.put("bodies", path.name, b'[["not", "a", "body"]]')
+    assert _read(messy, book_cache(messy, tmp_path / "c")) == cold
+
+
+def test_warm_terms_leave_their_bodies_unread_until_used(messy: Path, tmp_path: Path) -> None:
+    """A warm Book's terms carry their definitions unread; reading, copying or pickling one
+    gives exactly the cold term."""
+    import pickle
+    from dataclasses import fields
+
+    from pipeline.model import with_light
+
+    cold = read_book(messy, Report())
+    read_book(messy, Report(), cache=book_cache(messy, tmp_path / "c"))
+    warm = read_book(messy, Report(), cache=book_cache(messy, tmp_path / "c"))
+    term = warm.terms[0]
+    assert "definition" not in vars(term) and "sections" not in vars(term)
+    moved = with_light(term, refs_in=("X",))
+    assert "definition" not in vars(moved) and moved.refs_in == ("X",)
+    again = pickle.loads(pickle.dumps(moved))
+    assert again.definition == cold.terms[0].definition and not hasattr(again, "_load_body")
+    for w, c in zip(warm.terms, cold.terms, strict=True):
+        compared = [f.name for f in fields(w) if f.compare]  # not the fingerprint: the cache's key
+        assert [getattr(w, n) for n in compared] == [getattr(c, n) for n in compared]
+        assert w == c
+
+
 @pytest.mark.parametrize("name", ["pandoc-makefile", "codes/GL209", "codes/GL310", "codes/GL305",
                                   "epub-edge", "positions"])
 def test_warm_equals_cold_for_term_like_files_pages_and_failures(name: str, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from ..model import (
     Location,
     Term,
     anchor,
+    with_light,
 )
 from ..pandoc_ast import Node, stringify, transform
 from .collation import letter_of, sort_key
@@ -279,7 +280,7 @@ def _with_back_references(terms: list[Term]) -> list[Term]:
     for t in terms:  # book order, so back-references come out in book order too
         for target in t.refs_out:
             incoming[target].append(t.id)
-    return [replace(t, refs_in=tuple(incoming.get(t.id, ()))) for t in terms]
+    return [with_light(t, refs_in=tuple(incoming.get(t.id, ()))) for t in terms]
 
 
 def _letter_groups(terms: list[Term]) -> tuple[LetterGroup, ...]:
