@@ -18,9 +18,9 @@ from pathlib import Path
 
 import filelock
 import pytest
-from conftest import ROOT, build_into, fixture_path
+from conftest import DEMO, ROOT, build_into, fixture_path
 
-from pipeline import atomic
+from pipeline import atomic, build
 from pipeline import diagnostics as dg
 from pipeline.cli import main
 from pipeline.outdir import LOCK_NAME
@@ -282,3 +282,37 @@ def test_pandoc_failing_in_the_shared_html_costs_only_html_pdf_epub_and_json(tmp
     (line,) = [ln for ln in run.stderr.splitlines() if "[GL604]" in ln]
     assert "the HTML rendering that html, pdf, epub and json share failed (pandoc failed: boom)" in line
     assert "Traceback" not in run.stderr
+
+
+def test_a_site_built_again_keeps_its_unchanged_files_and_writes_the_changed(tmp_path: Path) -> None:
+    """A rebuilt site links each unchanged file to the published one (`atomic.write_reusing`):
+    same inode, same bytes; the edited entry's page is a new file with the new text."""
+    src = tmp_path / "src"
+    shutil.copytree(DEMO, src)
+    out = tmp_path / "out"
+    build(src, out, ["html"], dg.Report())
+    site = out / "html"
+    before = {p.relative_to(site): (p.stat().st_ino, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+    entry = src / "Enigma.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("***", "***Neu: ", 1), encoding="utf-8")
+    build(src, out, ["html"], dg.Report())
+    after = {p.relative_to(site): (p.stat().st_ino, p.read_bytes()) for p in site.rglob("*") if p.is_file()}
+    assert set(after) == set(before)
+    kept = {p for p in after if after[p] == before[p]}
+    changed = {p for p in after if after[p][1] != before[p][1]}
+    assert Path("terms/Enigma.html") in changed and b"Neu: " in after[Path("terms/Enigma.html")][1]
+    assert all(after[p][0] != before[p][0] for p in changed)
+    assert Path("assets/site.css") in kept and len(kept) > len(after) // 2
+    assert all(after[p][0] == before[p][0] for p in set(after) - changed)
+
+
+def test_a_published_file_that_is_a_symlink_is_never_linked_into_the_new_site(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"same bytes")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "page.html").symlink_to(outside)
+    (tmp_path / "new").mkdir()
+    atomic.write_reusing(tmp_path / "new" / "page.html", b"same bytes", tmp_path / "old" / "page.html")
+    made = tmp_path / "new" / "page.html"
+    assert not made.is_symlink() and made.stat().st_ino != outside.stat().st_ino
+    assert made.read_bytes() == b"same bytes"

@@ -18,6 +18,7 @@ last case, and then only for the ids that collide with the new one.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -115,6 +116,7 @@ def _unique(names: dict[str, str]) -> dict[str, str]:
     return names
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site asks for every page's links on every build
 def relative(from_page: str, target: str, anchor: str = "") -> str:
     """URL of site path `target` (plus `#anchor`) as seen from site path `from_page`."""
     here, there = from_page.split("/")[:-1], target.split("/")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ... import diagnostics as dg
+from ...atomic import write_reusing
 from ...cache import Cache
 from ..common.templates import environment, template_context
 from .check import check_site
@@ -53,42 +54,54 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         env = environment(ctx.styles_dir, "site")
         base = template_context(book)
         salt = ctx.cache.key("site", ctx.styles_key("site"), repr(book.config))
-        pages = SitePages(env, fragments, links, SiteMedia(book, ctx.report, tmp),
+        pages = SitePages(env, fragments, links, SiteMedia(book, ctx.report, tmp, site),
                           copy_downloads({**ctx.previous, **{f: ctx.artifact(p) for f, p in
-                                                             ctx.built.items()}}, tmp),
+                                                             ctx.built.items()}}, tmp, site),
                           base, ctx.cache, salt)
-        _write(tmp / START_PAGE, pages.start())
-        _write(tmp / INDEX_PAGE, pages.index())
+        write = _Writer(tmp, site)
+        write(START_PAGE, pages.start())
+        write(INDEX_PAGE, pages.index())
         for term in book.terms:
-            _write(tmp / links.page(term.id), pages.term(term))
+            write(links.page(term.id), pages.term(term))
         for page in book.pages:
-            _write(tmp / links.page(page.id), pages.matter(page))
-        _write_web(tmp, book, links, pages)
-        copy_assets(ctx.styles_dir, tmp)
+            write(links.page(page.id), pages.matter(page))
+        _write_web(write, book, links, pages)
+        copy_assets(ctx.styles_dir, tmp, site)
         ctx.progress("indexing the site for search")
         records = analysed(book, ctx.cache)
         index, texts = search_index(book, links, ctx.cache, records)
-        _write(tmp / ASSETS_DIR / SEARCH_INDEX, index)
-        _write(tmp / ASSETS_DIR / SEARCH_TEXT, texts)
-        _write(tmp / ASSETS_DIR / PREVIEW_DATA, preview_script(book, links, records))
+        write(f"{ASSETS_DIR}/{SEARCH_INDEX}", index)
+        write(f"{ASSETS_DIR}/{SEARCH_TEXT}", texts)
+        write(f"{ASSETS_DIR}/{PREVIEW_DATA}", preview_script(book, links, records))
         ctx.progress("checking the site's links")
         _report_dead_links(tmp, book, links, ctx.report, ctx.cache)
     return site
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+class _Writer:
+    """Writes the site's files into the new folder; one unchanged since the site that is
+    published now becomes a link to it (`atomic.write_reusing`)."""
+
+    def __init__(self, new: Path, published: Path) -> None:
+        self.new, self.published = new, published
+        self.folders: set[Path] = set()
+
+    def __call__(self, name: str, text: str) -> None:
+        path = self.new / name
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        write_reusing(path, text.encode("utf-8"), self.published / name)
 
 
-def _write_web(site: Path, book: Book, links: SiteLinks, pages: SitePages) -> None:
+def _write_web(write: _Writer, book: Book, links: SiteLinks, pages: SitePages) -> None:
     """The 404 page, pages under former ids, and (with base-url) the sitemap."""
     base = book.config.base_url
-    _write(site / NOT_FOUND_PAGE, pages.not_found(urlsplit(base).path if base else ""))
+    write(NOT_FOUND_PAGE, pages.not_found(urlsplit(base).path if base else ""))
     for page, term in redirects(book, links):
-        _write(site / page, pages.redirect(page, term))
+        write(page, pages.redirect(page, term))
     if base:
-        _write(site / SITEMAP, sitemap(book, listed_pages(book, links)))
+        write(SITEMAP, sitemap(book, listed_pages(book, links)))
 
 
 def search_index(book: Book, links: SiteLinks, cache: Cache | None = None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ... import diagnostics as dg
+from ...atomic import write_reusing
 from ...model import Book, Owner
 from ..common.media import WEB_IMAGE_TYPES, pick
 from ..common.pagenames import MEDIA_DIR, relative
@@ -33,10 +34,11 @@ _ALT_ATTR = re.compile(r'\b(?:alt|title)="([^"]*)"', re.IGNORECASE)
 class SiteMedia:
     """Rewrites `src` attributes of one term's HTML and copies the files they name."""
 
-    def __init__(self, book: Book, report: dg.Report, site: Path) -> None:
+    def __init__(self, book: Book, report: dg.Report, site: Path, published: Path | None = None) -> None:
         self.book = book
         self.report = report
         self.site = site
+        self.published = published  # the site being replaced, whose unchanged files are linked
         self.copied: dict[Path, str] = {}
 
     def rewrite(self, fragment: str, term: Owner, page: str) -> str:
@@ -67,21 +69,20 @@ class SiteMedia:
         if resource is None or resource.path is None:
             return None
         if resource.path not in self.copied:
-            dest = self.site / MEDIA_DIR / resource.name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(resource.path, dest)
-            self.copied[resource.path] = f"{MEDIA_DIR}/{resource.name}"
+            name = f"{MEDIA_DIR}/{resource.name}"
+            copy(resource.path, self.site / name, self.published and self.published / name)
+            self.copied[resource.path] = name
         return self.copied[resource.path]
 
 
-def copy_assets(styles_dir: Path, site: Path) -> list[str]:
+def copy_assets(styles_dir: Path, site: Path, published: Path | None = None) -> list[str]:
     """Copy the site's static files (everything in styles/site that is not a template, a
-    symlink or hidden)."""
+    symlink or hidden); one unchanged since the `published` site is linked to it."""
     dest = site / ASSETS_DIR
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(styles_dir / "highlight.css", dest / "highlight.css")
     names = ["highlight.css"]
     folder = styles_dir / "site"
+    files = [styles_dir / "highlight.css"]
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         # A symlink could bring any file of the machine into the published site; hidden files
@@ -90,10 +91,20 @@ def copy_assets(styles_dir: Path, site: Path) -> list[str]:
                 or not path.resolve().is_relative_to(folder.resolve())):
             continue
         if path.is_file() and not path.name.endswith(TEMPLATE_SUFFIXES):
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest / rel)
             names.append(rel.as_posix())
+            files.append(path)
+    for name, path in zip(names, files, strict=True):
+        copy(path, dest / name, published and published / ASSETS_DIR / name)
     return names
+
+
+def copy(path: Path, dest: Path, published: Path | None) -> None:
+    """Copy a file into the new site; one equal to the `published` file is linked to it."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if published is None:
+        shutil.copyfile(path, dest)
+    else:
+        write_reusing(dest, path.read_bytes(), published)
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,7 @@ class Download:
     size: int  # bytes
 
 
-def copy_downloads(built: dict[str, Path], site: Path) -> list[Download]:
+def copy_downloads(built: dict[str, Path], site: Path, published: Path | None = None) -> list[Download]:
     """Copy the PDF/EPUB/DOCX built earlier in this run into the site, in a fixed order."""
     out = []
     for fmt, label in DOWNLOAD_FORMATS.items():
@@ -111,8 +122,7 @@ def copy_downloads(built: dict[str, Path], site: Path) -> list[Download]:
         if path is None or not path.is_file():
             continue
         dest = site / DOWNLOADS_DIR / path.name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, dest)
+        copy(path, dest, published and published / DOWNLOADS_DIR / path.name)
         out.append(Download(label, f"{DOWNLOADS_DIR}/{path.name}", dest.stat().st_size))
     return out
 

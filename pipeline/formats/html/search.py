@@ -25,6 +25,7 @@ this list of stems: both directions need only the stems (see search.js).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import unicodedata
@@ -186,6 +187,7 @@ def index_data(book: Book, links: SiteLinks,
             {"v": INDEX_VERSION, "block": TEXT_BLOCK, "text": blocks})
 
 
+@functools.lru_cache(maxsize=256)  # a rebuild after one edit changes one block of many
 def _deflated(text: str) -> str:
     """Raw deflate (no header: `DecompressionStream("deflate-raw")`), base64."""
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
