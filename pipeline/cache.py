@@ -18,7 +18,9 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -51,11 +53,44 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-class Cache:
-    """A cache folder, or a cache that keeps nothing (`root=None`: `--no-cache`)."""
+class Memory:
+    """Entries kept in memory across the builds of one long-lived process (`glossary serve`),
+    so that a rebuild reads no file for what an earlier one read or wrote. A key names exactly
+    the inputs of its value, so a copy in memory never goes stale; beyond `limit` bytes the
+    least recently used go first. Shared by the threads of a build."""
 
-    def __init__(self, root: Path | None, salt: str = "") -> None:
+    def __init__(self, limit: int = 256 << 20) -> None:
+        self.limit = limit
+        self.size = 0
+        self._entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        with self._lock:
+            data = self._entries.get((kind, key))
+            if data is not None:
+                self._entries.move_to_end((kind, key))
+            return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        if len(data) > self.limit // 4:
+            return
+        with self._lock:
+            old = self._entries.pop((kind, key), None)
+            self.size += len(data) - (len(old) if old is not None else 0)
+            self._entries[(kind, key)] = data
+            while self.size > self.limit:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+
+class Cache:
+    """A cache folder, or a cache that keeps nothing (`root=None`: `--no-cache`); with a
+    `memory`, also what it read and wrote, for the next build of the same process."""
+
+    def __init__(self, root: Path | None, salt: str = "", memory: Memory | None = None) -> None:
         self.root = root
+        self.memory = memory if root is not None else None
         # Every key includes the tool's code (its version, and the digest of its modules: a
         # changed module, released or not, never reads what another version stored) and the
         # salt (the pandoc binary, for one).
@@ -75,6 +110,9 @@ class Cache:
         """The stored bytes, or None when absent or damaged."""
         if self.root is None:
             return None
+        if self.memory is not None and (kept := self.memory.get(kind, key)) is not None:
+            self.hits += 1
+            return kept
         path = self._path(kind, key)
         try:
             raw = path.read_bytes()
@@ -87,12 +125,16 @@ class Cache:
             return None
         self.hits += 1
         _touch(path)
+        if self.memory is not None:
+            self.memory.put(kind, key, payload)
         return payload
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store `data`; a cache that cannot be written is no error (the build goes on)."""
         if self.root is None:
             return
+        if self.memory is not None:
+            self.memory.put(kind, key, data)
         path = self._path(kind, key)
         try:
             self._prepare()

@@ -14,7 +14,7 @@ from pipeline import diagnostics as dg
 from pipeline.model import Book
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "source"
@@ -92,3 +92,11 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def leave_search(page: Page, key: str = "Enter") -> None:
+    """Press `key` in the site's search once its snippet texts have arrived, as a reader sees
+    them: `search-text.js` loads beside the index, and leaving the page before it arrives aborts
+    that request, which the browser tests' request watchers count as a failure."""
+    page.wait_for_function("() => !!window.GLOSSARY_SEARCH_TEXT")
+    page.keyboard.press(key)

@@ -178,3 +178,25 @@ def test_two_checks_at_once_on_one_cache(messy: Path, tmp_path: Path) -> None:
     assert all(o == cold.stdout for o in outs)
     again = subprocess.run(cmd, capture_output=True, text=True)
     assert again.stdout == cold.stdout
+
+
+def test_memory_keeps_what_a_build_read_or_wrote_for_the_next_build(tmp_path: Path) -> None:
+    """`glossary serve` keeps one `Memory` across its rebuilds: what one build read or wrote is
+    found again without a file; beyond its limit the least recently used goes first."""
+    from pipeline.cache import Memory
+
+    memory = Memory(limit=100)  # an entry over a quarter of it is not kept
+    first = Cache(tmp_path / "c", memory=memory)
+    for name in "abcd":
+        first.put("k", name, name.encode() * 25)
+    first.put("k", "huge", b"h" * 26)
+    for path in (tmp_path / "c").glob("k/*/*"):
+        path.unlink()  # `glossary clean` meanwhile: the values stay valid, keys name their inputs
+    second = Cache(tmp_path / "c", memory=memory)
+    assert [second.get("k", n) for n in "abcd"] == [n.encode() * 25 for n in "abcd"]
+    assert second.get("k", "huge") is None
+    second.get("k", "a")
+    second.put("k", "e", b"e" * 25)  # over the limit: "b", used least recently, goes
+    assert second.get("k", "b") is None and second.get("k", "a") == b"a" * 25
+    assert memory.size == 100
+    assert Cache(None, memory=memory).get("k", "c") is None  # --no-cache keeps nothing

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import build_into, fixture_path
+from conftest import build_into, fixture_path, leave_search
 from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
@@ -183,7 +183,7 @@ def test_the_csp_is_in_force_and_search_still_works_from_disk(browser: Browser,
     hit = page.locator("#search-results [role=option]").first
     hit.wait_for()
     assert "</script><!--" in hit.inner_text()  # the title, shown as text
-    page.keyboard.press("Enter")
+    leave_search(page)
     page.wait_for_url("**/terms/Titel.html")
     assert page.evaluate("window.__pwned") is None
     context.close()

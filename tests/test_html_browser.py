@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_into, fixture_path
+from conftest import build_into, fixture_path, leave_search
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.slow
@@ -119,7 +119,7 @@ def visitor_journey(page: Page, start: str) -> None:
     page.keyboard.press("ArrowDown")
     expect(page.locator("#search-input")).to_have_attribute("aria-activedescendant", "search-hit-0")
     expect(first).to_have_attribute("aria-selected", "true")
-    page.keyboard.press("Enter")
+    leave_search(page)
     shows(page, "Diffie-Hellman-Schlüsselaustausch", "terms/Diffie-Hellman.html")
     expect(page.locator("figure img")).to_have_js_property("complete", True)
     assert page.locator("figure img").evaluate("i => i.naturalWidth") > 0
@@ -178,7 +178,8 @@ def test_ids_with_dots_case_and_umlaut_anchors(browser: Browser,
     page.locator("nav.see-also").get_by_role("link", name="XAI", exact=True).click()
     shows(page, "XAI", "terms/XAI.html")
     page.locator("#search-input").fill("grok")
-    page.keyboard.press("Enter")  # no arrow: Enter opens the first hit
+    expect(page.locator("#search-results [role=option]").first).to_be_visible()
+    leave_search(page)  # no arrow: Enter opens the first hit
     shows(page, "xAI")
     page.goto(base + "terms/Strasse.html")
     assert page.locator("img").evaluate_all("is => is.every(i => i.complete && i.naturalWidth > 0)")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import diagnostics as dg
 from .. import pandoc
-from ..cache import CACHE_DIR, Cache
+from ..cache import CACHE_DIR, Cache, Memory
 from ..config import load_config, severities
 from ..model import Book
 from .load import load
@@ -26,10 +26,12 @@ def _quiet(_: str) -> None:
     pass
 
 
-def book_cache(source: Path, folder: Path | None = None, enabled: bool = True) -> Cache:
-    """The build cache of a glossary: `folder`, else `.glossary-cache/` beside its book.toml."""
+def book_cache(source: Path, folder: Path | None = None, enabled: bool = True,
+               memory: Memory | None = None) -> Cache:
+    """The build cache of a glossary: `folder`, else `.glossary-cache/` beside its book.toml
+    (`memory`: kept by a long-lived process between its builds)."""
     root = (folder or source / CACHE_DIR) if enabled else None
-    return Cache(root, salt=pandoc.identity() if enabled else "")
+    return Cache(root, salt=pandoc.identity() if enabled else "", memory=memory)
 
 
 def read_book(source: Path, report: dg.Report, progress: Progress = _quiet,

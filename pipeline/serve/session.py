@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .. import diagnostics as dg
 from ..build import book_cache, build
+from ..cache import Memory
 
 SITE_FORMAT = "html"
 _SWAP_WAIT = 1.0  # seconds a request waits for the folder the html format is swapping in
@@ -59,6 +60,8 @@ class Session:
     # Outputs of other formats kept up to date in the background (the PDF): linked as downloads.
     artifacts: dict[str, Path] = field(default_factory=dict)
     generation: int = 0
+    # What the build cache held at the last rebuild, kept in memory for the next one.
+    memory: Memory = field(default_factory=Memory, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -81,7 +84,8 @@ class Session:
             outputs: dict[str, Path] = {}
             try:
                 outputs = build(self.source, self.out, [SITE_FORMAT], report, styles_dir=self.styles,
-                                cache=book_cache(self.source), artifacts=dict(self.artifacts))
+                                cache=book_cache(self.source, memory=self.memory),
+                                artifacts=dict(self.artifacts))
             except dg.GlossaryError as exc:
                 failure = exc.diagnostic
             except Exception as exc:  # a bug must not end the session: shown, and the old site kept

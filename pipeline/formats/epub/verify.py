@@ -56,8 +56,10 @@ def verify(entries: dict[str, bytes], book: Book, report: dg.Report) -> None:
             wrong = image_problem(name, media_type, entries[name])
             if wrong:
                 _add(report, dg.OUTPUT_INVALID, None, wrong)
+    # Every manifest file is listed with its ids (none for a non-XHTML file: no fragment fits).
+    output = Output(manifest, {name: ids.get(name, set()) for name in manifest})
     for ref in refs:
-        problem = _resolve(ref, manifest, ids)
+        problem = _resolve(ref, output)
         if problem:
             where = book.term(ref.entry).source if ref.entry in book else None
             _add(report, dg.DEAD_LINK_OUTPUT, where, f"{_short(ref.source)}: {ref.url} {problem}")
@@ -129,14 +131,12 @@ def _where(book: Book, el: etree._Element) -> Location | None:
     return owner.source if owner is not None else None
 
 
-def _resolve(ref: Reference, manifest: dict[str, str], ids: dict[str, set[str]]) -> str:
+def _resolve(ref: Reference, output: Output) -> str:
     """Why `ref` does not resolve, or "" if it does."""
     if ref.url.startswith("xref:"):
         return "is a link placeholder that was never resolved"
     if is_external(ref.url):
         return ""
-    # Every manifest file is listed with its ids (none for a non-XHTML file: no fragment fits).
-    output = Output(manifest, {name: ids.get(name, set()) for name in manifest})
     target = output.follow(ref.source, ref.url)
     if target.problem in (OUTSIDE, NO_FILE):
         return "names a file that is not in the EPUB"
