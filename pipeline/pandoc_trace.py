@@ -90,13 +90,16 @@ def run_traced(command: Sequence[str], cwd: str, marker: str, budgets: Sequence[
 
 
 def _wait(proc: subprocess.Popen[bytes], watch: _Watch, budgets: Sequence[float]) -> Stuck | None:
-    while proc.poll() is None:
-        time.sleep(_POLL)
+    while True:
+        try:  # returns as soon as pandoc ends: a one-file parse takes less than one sleep
+            proc.wait(timeout=_POLL)
+            return None
+        except subprocess.TimeoutExpired:
+            pass
         with watch.lock:
             i, since, line = watch.index, watch.since, watch.line
         if i < len(budgets) and time.monotonic() - since > budgets[i]:
             return Stuck(i, line)
-    return None
 
 
 _HINTS = (

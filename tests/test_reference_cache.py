@@ -42,7 +42,7 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-EDITS: list[tuple[str, Callable[[Path], None]]] = [
+EDITS: list[tuple[str, Callable[[Path], object]]] = [
     ("base-url", lambda s: _edit(s / "book.toml", "example.org/werkstatt/", "example.net/wiki/")),
     ("no base-url", lambda s: _edit(s / "book.toml", 'base-url = "https://example.org/werkstatt/"', "")),
     ("tagline", lambda s: _edit(s / "Zylinder.md", "Hohlraum, der den Kolben führt", "Rohr für den Kolben")),
@@ -50,11 +50,25 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("alias", lambda s: _edit(s / "Kolben.md", 'aliases="Alter-Kolben"', 'aliases="Tauchkolben"')),
     ("first sentence", lambda s: _edit(s / "Stoessel.md", "drückt ein Ventil auf.", "öffnet ein Ventil.")),
     ("language", lambda s: _edit(s / "book.toml", 'language = "de"', 'language = "en"')),
+    # What a term page shows of other terms and of the book (its cache key names them all):
+    ("new neighbour", lambda s: (s / "Lager.md").write_text(
+        "## Lager {#Lager .term}\n\n***Hält die Welle***\n\nEin Lager trägt den [Kolben](#Kolben).\n",
+        encoding="utf-8")),
+    ("term removed", lambda s: (s / "Spitze.md").unlink()),
+    ("new back-reference", lambda s: _edit(s / "Strassenbahn.md", "nichts zu tun.",
+                                           "nichts zu tun. Siehe [Pleuel](#Pleuel).")),
+    ("front matter", lambda s: _add_front_matter(s)),
 ]
 
 
+def _add_front_matter(src: Path) -> None:
+    (src / "vorwort.md").write_text("# Vorwort\n\nZum Geleit.\n", encoding="utf-8")
+    config = src / "book.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\nfront = ["vorwort.md"]\n', encoding="utf-8")
+
+
 @pytest.mark.parametrize(("what", "edit"), EDITS, ids=[e[0] for e in EDITS])
-def test_warm_equals_cold_after_an_edit(what: str, edit: Callable[[Path], None], tmp_path: Path,
+def test_warm_equals_cold_after_an_edit(what: str, edit: Callable[[Path], object], tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764374400")
     src = tmp_path / "src"

@@ -113,6 +113,7 @@ class SitePages:
         self.base = base
         self.cache = cache or Cache(None)
         self.salt = salt  # the styles and the configuration, for the page cache
+        self._shared_key = ""
 
     def _common(self, page: str, page_kind: str) -> dict[str, Any]:
         root = relative(page, START_PAGE).removesuffix(START_PAGE)
@@ -168,7 +169,48 @@ class SitePages:
         return self._render("genindex.html", ctx)
 
     def term(self, term: Term) -> str:
-        """One term's page: tagline, definition, sections, notes, see-also, back-references."""
+        """One term's page: tagline, definition, sections, notes, see-also, back-references;
+        from the cache under the key of what it is made of (`_recipe`) when it can be."""
+        recipe = self._recipe(term)
+        stored = self.cache.get_json("site-term", recipe) if recipe else None
+        if (isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], str)
+                and stored[1] in ("", self.book.fingerprint)):
+            return stored[0]
+        whole: list[bool] = []
+        made = self._term(term, whole)
+        if recipe:
+            self.cache.put_json("site-term", recipe, [made, self.book.fingerprint if any(whole) else ""])
+        return made
+
+    def _recipe(self, term: Term) -> str:
+        """A key of everything a term's page is made of, found without making any of it: the
+        term (its fingerprint: its file, ids, the link table), the neighbours and back-references
+        whose titles it shows, and what every term page shares (`_shared`). '' for a page
+        that publishes media: making it copies the files into the site."""
+        rt = self.rendered.terms[term.id]
+        pieces = [rt.title, *rt.taglines, rt.definition, *(p for s in rt.sections for p in (s.title, s.body)),
+                  *(body for _, body in rt.notes), *(link.label for link in rt.see_also)]
+        if not term.fingerprint or not self.cache.enabled or any("src=" in p for p in pieces):
+            return ""
+        prev, nxt = self.book.neighbours(term.id)
+        shown = [t.id + "\0" + t.fingerprint for t in (prev, nxt) if t is not None]
+        shown += [r + "\0" + self.book.term(r).fingerprint for r in term.refs_in]
+        return self.cache.key("site-term", self.salt, self._shared(), term.fingerprint, *shown,
+                              repr([prev is not None, nxt is not None]))
+
+    def _shared(self) -> str:
+        """What every term page shows besides its term: page names, letters, front and back
+        matter, downloads, the template context (the configuration, the labels)."""
+        if not self._shared_key:
+            book = self.book
+            self._shared_key = self.cache.key(
+                repr(sorted(self.links.names.items())), repr(sorted(self.links.matter.items())),
+                repr([(g.id, g.label, g.anchor) for g in book.groups]),
+                repr([(p.id, p.title_text) for p in (*book.front, *book.back)]), repr(self.downloads),
+                repr(sorted((k, repr(v)) for k, v in self.base.items() if k != "book")))
+        return self._shared_key
+
+    def _term(self, term: Term, whole: list[bool]) -> str:
         page = self.links.page(term.id)
         rt = self.rendered.terms[term.id]
         ctx = self._common(page, "term")
@@ -192,7 +234,7 @@ class SitePages:
             og={**ctx["og"], "title": term.title_text, "type": "article", "description": description},
             see_also_id=f"{term.id}--seealso", backrefs_id=f"{term.id}--backrefs",
         )
-        return self._render("term.html", ctx)
+        return self._render("term.html", ctx, whole)
 
     def not_found(self, root_path: str) -> str:
         """The 404 page. `root_path` ('/glossar/' from base-url, or ''): the path every address
@@ -228,16 +270,16 @@ class SitePages:
                           for nid, body in r.notes])
         return self._render("page.html", ctx)
 
-    def _render(self, template: str, ctx: dict[str, Any]) -> str:
+    def _render(self, template: str, ctx: dict[str, Any], whole: list[bool] | None = None) -> str:
         """A page from its template, or from the cache under the key of everything it was given
-        (and of the whole book, if the template read `book`)."""
+        (and of the whole book, if the template read `book`: `whole` is told)."""
         view = BookView(self.book)
         given = {**ctx, "book": view}
         shown = repr(sorted((k, _shown(v)) for k, v in ctx.items() if k != "book"))
         key = self.cache.key("site-page", self.salt, template, shown)
         return remembered(self.cache, "site-page", key, dg.Report(),
                           lambda _: self.env.get_template(template).render(given), str, str,
-                          view, self.book.fingerprint)
+                          view, self.book.fingerprint, whole)
 
     def _fixer(self, term: Owner, page: str) -> Callable[..., Markup]:
         """Retarget links, rewrite media and (optionally) shift headings of the term's fragments."""
