@@ -24,6 +24,7 @@ from .cache import CACHE_DIR, Cache, clear
 from .formats import FORMATS
 from .formats.context import STYLES_DIR, Progress
 from .normalise import book_cache, read_book
+from .runtime import tune_gc
 from .version import __version__
 
 if TYPE_CHECKING:  # serve (and watchfiles) is imported only when serving
@@ -108,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tune_gc()
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.ERROR,
                         format="%(name)s: %(message)s")

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from ... import diagnostics as dg
 from ... import limits
+from ...runtime import tune_gc
 from .formulas import Form
 from .join import Merged, Metadata, add, finish, start
 from .layout import ChunkJob, ChunkResult, render_chunk
@@ -31,8 +32,10 @@ _T = TypeVar("_T")
 
 
 def _worker_start() -> None:
-    """Ctrl-C is the build's to handle: a worker that took it too would print a traceback."""
+    """Ctrl-C is the build's to handle: a worker that took it too would print a traceback.
+    A worker lays out pages all its life: the collector tuned like the command's (`runtime`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tune_gc()
 
 
 @contextmanager
