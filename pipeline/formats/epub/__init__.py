@@ -65,7 +65,7 @@ def _epub(book: Book, ctx: BuildContext) -> bytes:
     entries = package(book.config, spine, [*_styles(ctx.styles_dir), *images], cover, toc,
                       [(_epub2_guide(kind), href, title) for kind, href, title in guide],
                       _accessibility(book, [*front, *chapters, *back], pages.media.images), modified)
-    verify(entries, book, ctx.report)
+    verify(entries, book, ctx.report, ctx.cache)
     return zip_bytes(entries, modified)
 
 

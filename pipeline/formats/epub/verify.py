@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ... import diagnostics as dg
+from ...cache import Cache
 from ...model import Book, Location
 from ..common.linkcheck import NO_FILE, NO_FRAGMENT, OUTSIDE, Output, is_external
 from ..common.xml import parse_xml
@@ -38,8 +39,9 @@ class Reference:
     entry: str  # id of the enclosing entry, or ""
 
 
-def verify(entries: dict[str, bytes], book: Book, report: dg.Report) -> None:
+def verify(entries: dict[str, bytes], book: Book, report: dg.Report, cache: Cache | None = None) -> None:
     """Report every problem of the package; the caller decides whether to keep it."""
+    cache = cache or Cache(None)
     manifest = _manifest(entries, report)
     ids: dict[str, set[str]] = {}
     refs: list[Reference] = []
@@ -47,7 +49,7 @@ def verify(entries: dict[str, bytes], book: Book, report: dg.Report) -> None:
         if name not in entries:
             _add(report, dg.OUTPUT_INVALID, None, f"manifest names {name}, which is not in the EPUB")
         elif media_type == XHTML_TYPE:
-            ids[name] = _document(name, entries[name], book, report, refs)
+            ids[name] = _document(name, entries[name], book, report, refs, cache)
         elif media_type == "application/x-dtbncx+xml":
             refs.extend(_ncx_refs(name, entries[name]))
             for problem in nav_problems(parse_xml(entries[name])):
@@ -75,31 +77,48 @@ def _manifest(entries: dict[str, bytes], report: dg.Report) -> dict[str, str]:
             for item in root.iter(f"{{{OPF}}}item")}
 
 
-def _document(name: str, data: bytes, book: Book, report: dg.Report,
-              refs: list[Reference]) -> set[str]:
-    """Parse one content document; collect its ids and references."""
+def _document(name: str, data: bytes, book: Book, report: dg.Report, refs: list[Reference],
+              cache: Cache) -> set[str]:
+    """One content document's ids and references, its findings in `report`; what a document
+    holds is kept in the build cache under its bytes (a rebuild changes a few of them)."""
+    key = cache.key("epub-examined", name, data)
+    stored = cache.get_json("epub-examined", key)
+    try:
+        ids, found, findings = stored
+        examined = (set(ids), [(str(u), str(e)) for u, e in found], [(str(e), str(m)) for e, m in findings])
+    except (TypeError, ValueError):
+        examined = _examine(name, data)
+        cache.put_json("epub-examined", key, [sorted(examined[0]), examined[1], examined[2]])
+    refs.extend(Reference(name, url, entry) for url, entry in examined[1])
+    for entry, message in examined[2]:
+        owner = book.owner(entry) if entry else None
+        _add(report, dg.OUTPUT_INVALID, owner.source if owner is not None else None, message)
+    return examined[0]
+
+
+def _examine(name: str, data: bytes) -> tuple[set[str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Parse one content document: (its ids, its references as (url, entry id), its findings as
+    (id of the entry they belong to or '', message))."""
     try:
         root = parse_xml(data)
     except etree.XMLSyntaxError as exc:
-        _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} is not well-formed: {exc}")
-        return set()
+        return set(), [], [("", f"{_short(name)} is not well-formed: {exc}")]
+    findings: list[tuple[str, str]] = []
     body = root.find(f"{{{XHTML}}}body")
     if body is None or not (_text(body).strip() or body.find(f".//{{{XHTML}}}img") is not None):
-        _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} has an empty body")
+        findings.append(("", f"{_short(name)} has an empty body"))
     ids: set[str] = set()
     for el in root.iter():
         value = el.get("id") if isinstance(el.tag, str) else None
         if value is None:
             continue
         if value in ids:
-            _add(report, dg.OUTPUT_INVALID, _where(book, el), f"{_short(name)}: id {value} is used twice")
+            findings.append((_entry_of(el), f"{_short(name)}: id {value} is used twice"))
         ids.add(value)
-    refs.extend(_xhtml_refs(name, root))
-    for el, problem in content_problems(root):
-        _add(report, dg.OUTPUT_INVALID, _where(book, el), f"{_short(name)} {problem}")
-    for problem in nav_problems(root):
-        _add(report, dg.OUTPUT_INVALID, None, f"{_short(name)} has {problem}")
-    return ids
+    found = [(ref.url, ref.entry) for ref in _xhtml_refs(name, root)]
+    findings += [(_entry_of(el), f"{_short(name)} {problem}") for el, problem in content_problems(root)]
+    findings += [("", f"{_short(name)} has {problem}") for problem in nav_problems(root)]
+    return ids, found, findings
 
 
 def _xhtml_refs(name: str, root: etree._Element) -> Iterator[Reference]:
@@ -123,12 +142,6 @@ def _entry_of(el: etree._Element) -> str:
         if {"entry", "page"} & set((anc.get("class") or "").split()):
             return anc.get("id", "")
     return ""
-
-
-def _where(book: Book, el: etree._Element) -> Location | None:
-    """The source of the entry (or page) an element belongs to."""
-    owner = book.owner(_entry_of(el))
-    return owner.source if owner is not None else None
 
 
 def _resolve(ref: Reference, output: Output) -> str:

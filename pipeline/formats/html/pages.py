@@ -206,7 +206,9 @@ class SitePages:
             self._shared_key = self.cache.key(
                 repr(sorted(self.links.names.items())), repr(sorted(self.links.matter.items())),
                 repr([(g.id, g.label, g.anchor) for g in book.groups]),
-                repr([(p.id, p.title_text) for p in (*book.front, *book.back)]), repr(self.downloads),
+                repr([(p.id, p.title_text) for p in (*book.front, *book.back)]),
+                # as shown: an edit changes the EPUB's bytes, rarely its size rounded to 0.1 MB
+                repr([(d.label, d.path, human_size(d.size, book.config.language)) for d in self.downloads]),
                 repr(sorted((k, repr(v)) for k, v in self.base.items() if k != "book")))
         return self._shared_key
 
