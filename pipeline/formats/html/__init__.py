@@ -115,7 +115,7 @@ def search_index(book: Book, links: SiteLinks, cache: Cache | None = None,
     stored = cache.get_json("search-index", key) if book.fingerprint else None
     if isinstance(stored, list) and len(stored) == 2 and all(isinstance(x, str) for x in stored):
         return stored[0], stored[1]
-    index, texts = index_data(book, links, records if records is not None else analysed(book, cache))
+    index, texts = index_data(book, links, records if records is not None else analysed(book, cache), cache)
     scripts = search_script(index), search_script(texts, TEXT_GLOBAL)
     if book.fingerprint:
         cache.put_json("search-index", key, list(scripts))

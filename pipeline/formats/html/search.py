@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
 
+from ...cache import Cache
 from ..common import plaintext
 
 if TYPE_CHECKING:
-    from ...cache import Cache
     from ...model import Book, Term
     from .pages import SiteLinks
 
@@ -159,9 +159,10 @@ def _encode(numbers: Iterable[int]) -> str:
     return "".join(out)
 
 
-def index_data(book: Book, links: SiteLinks,
-               records: list[Analysed]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The index and the snippet texts as JSON-ready data, from every term's `analysed` record."""
+def index_data(book: Book, links: SiteLinks, records: list[Analysed],
+               cache: Cache | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The index and the snippet texts as JSON-ready data, from every term's `analysed` record
+    (each block of texts compressed once per content: an edit changes one of them)."""
     by_key: dict[str, list[tuple[int, int]]] = {}
     docs: list[list[Any]] = []
     texts: list[str] = []
@@ -180,11 +181,21 @@ def index_data(book: Book, links: SiteLinks,
             previous = number
         post.append(_encode(values))
     algorithm = stemmer_name(book.config.language)
-    blocks = [_deflated(DOC_SEPARATOR.join(texts[i:i + TEXT_BLOCK]))
+    blocks = [_block(DOC_SEPARATOR.join(texts[i:i + TEXT_BLOCK]), cache or Cache(None))
               for i in range(0, len(texts), TEXT_BLOCK)]
     return ({"v": INDEX_VERSION, "lang": book.config.language, "stemmer": algorithm,
              "compounds": algorithm == "german", "docs": docs, "words": keys, "post": post},
             {"v": INDEX_VERSION, "block": TEXT_BLOCK, "text": blocks})
+
+
+def _block(text: str, cache: Cache) -> str:
+    key = cache.key("search-block", text)
+    kept = cache.get("search-block", key)
+    if kept is not None:
+        return kept.decode("ascii", "replace")
+    packed = _deflated(text)
+    cache.put("search-block", key, packed.encode("ascii"))
+    return packed
 
 
 @functools.lru_cache(maxsize=256)  # a rebuild after one edit changes one block of many
