@@ -93,18 +93,21 @@ def _cached(key: str, cache: Cache, bodies: bool, compute: Computer
         return None
     try:
         light_terms = [term_from_json({**t, **dict.fromkeys(_BODY, ())}) for t in light["terms"]]
+        decoded = functools.cache(lambda: json.loads(stored) if stored is not None else None)
         found = (light_terms if stored is None else
-                 [lazy_term(t, _body_loader(stored, i, compute)) for i, t in enumerate(light_terms)])
+                 [lazy_term(t, _body_loader(decoded, i, compute)) for i, t in enumerate(light_terms)])
         return (found, [list(p) for p in light["picked"]],
                 diagnostics_from_json(light["diagnostics"]))
     except (KeyError, TypeError, ValueError):
         return None
 
 
-def _body_loader(stored: bytes, index: int, compute: Computer) -> Callable[[], Body]:
+def _body_loader(decoded: Callable[[], Any], index: int, compute: Computer) -> Callable[[], Body]:
+    """Term `index`'s body from the file's bodies entry (`decoded` once for all its terms)."""
+
     def load() -> Body:
         try:
-            body = dict(zip(_BODY, json.loads(stored)[index], strict=True))
+            body = dict(zip(_BODY, decoded()[index], strict=True))
             term = term_from_json({**_EMPTY_LIGHT, **body})
         except (IndexError, KeyError, TypeError, ValueError):
             # A foreign entry under a valid checksum: resolved again, like any other miss (its
