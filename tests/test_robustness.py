@@ -321,7 +321,9 @@ def test_the_pdf_workers_are_stopped_when_the_time_is_up(tmp_path: Path) -> None
     from hostile import _paragraphs, entry
 
     book = _book(tmp_path, "nul-byte", '\n[limits]\ntime = "8 s"\n')
-    (book / "Lang.md").write_text(entry("Lang", _paragraphs(60, 10_000)), encoding="utf-8")
+    # About 25 s of layout on an idle 2-core machine (one such entry was 10 s: too close to 8).
+    for n in range(1, 4):
+        (book / f"Lang{n}.md").write_text(entry(f"Lang{n}", _paragraphs(60, 10_000)), encoding="utf-8")
     report = dg.Report()
     with pytest.raises(dg.GlossaryError) as failed:
         build(book, tmp_path / "out", ["md", "pdf"], report)
