@@ -28,7 +28,6 @@ from .records import diagnostic_to_json, diagnostics_from_json, term_from_json, 
 from .sources import SourceFile
 
 LIGHT, BODIES = "resolved", "bodies"
-_BODY = BODY_FIELDS
 # The light fields a body is decoded beside (term_from_json reads a whole term).
 _EMPTY_LIGHT: dict[str, Any] = {
     "id": "", "title": [], "title_text": "", "sort_key": [], "letter": "", "aliases": [], "taglines": [],
@@ -92,10 +91,11 @@ def _cached(key: str, cache: Cache, bodies: bool, compute: Computer
     if light is None or (bodies and stored is None):
         return None
     try:
-        light_terms = [term_from_json({**t, **dict.fromkeys(_BODY, ())}) for t in light["terms"]]
-        decoded = functools.cache(lambda: json.loads(stored) if stored is not None else None)
-        found = (light_terms if stored is None else
-                 [lazy_term(t, _body_loader(decoded, i, compute)) for i, t in enumerate(light_terms)])
+        found = [term_from_json({**t, **dict.fromkeys(BODY_FIELDS, ())}) for t in light["terms"]]
+        if stored is not None:
+            data = stored
+            decoded = functools.cache(lambda: json.loads(data))
+            found = [lazy_term(t, _body_loader(decoded, i, compute)) for i, t in enumerate(found)]
         return (found, [list(p) for p in light["picked"]],
                 diagnostics_from_json(light["diagnostics"]))
     except (KeyError, TypeError, ValueError):
@@ -107,7 +107,7 @@ def _body_loader(decoded: Callable[[], Any], index: int, compute: Computer) -> C
 
     def load() -> Body:
         try:
-            body = dict(zip(_BODY, decoded()[index], strict=True))
+            body = dict(zip(BODY_FIELDS, decoded()[index], strict=True))
             term = term_from_json({**_EMPTY_LIGHT, **body})
         except (IndexError, KeyError, TypeError, ValueError):
             # A foreign entry under a valid checksum: resolved again, like any other miss (its
@@ -126,4 +126,4 @@ def _store(key: str, walked: list[tuple[Term, list[Node]]], diagnostics: list[dg
     cache.put_json(LIGHT, key, {"terms": light, "picked": [p for _, p in walked],
                                 "diagnostics": [diagnostic_to_json(d) for d in diagnostics]})
     full = [term_to_json(t) for t, _ in walked]
-    cache.put_json(BODIES, key, [[t[k] for k in _BODY] for t in full])
+    cache.put_json(BODIES, key, [[t[k] for k in BODY_FIELDS] for t in full])

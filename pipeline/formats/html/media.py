@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +33,7 @@ _ALT_ATTR = re.compile(r'\b(?:alt|title)="([^"]*)"', re.IGNORECASE)
 class SiteMedia:
     """Rewrites `src` attributes of one term's HTML and copies the files they name."""
 
-    def __init__(self, book: Book, report: dg.Report, site: Path, published: Path | None = None) -> None:
+    def __init__(self, book: Book, report: dg.Report, site: Path, published: Path) -> None:
         self.book = book
         self.report = report
         self.site = site
@@ -70,12 +69,12 @@ class SiteMedia:
             return None
         if resource.path not in self.copied:
             name = f"{MEDIA_DIR}/{resource.name}"
-            copy(resource.path, self.site / name, self.published and self.published / name)
+            copy(resource.path, self.site / name, self.published / name)
             self.copied[resource.path] = name
         return self.copied[resource.path]
 
 
-def copy_assets(styles_dir: Path, site: Path, published: Path | None = None) -> list[str]:
+def copy_assets(styles_dir: Path, site: Path, published: Path) -> list[str]:
     """Copy the site's static files (everything in styles/site that is not a template, a
     symlink or hidden); one unchanged since the `published` site is linked to it."""
     dest = site / ASSETS_DIR
@@ -94,17 +93,14 @@ def copy_assets(styles_dir: Path, site: Path, published: Path | None = None) -> 
             names.append(rel.as_posix())
             files.append(path)
     for name, path in zip(names, files, strict=True):
-        copy(path, dest / name, published and published / ASSETS_DIR / name)
+        copy(path, dest / name, published / ASSETS_DIR / name)
     return names
 
 
-def copy(path: Path, dest: Path, published: Path | None) -> None:
+def copy(path: Path, dest: Path, published: Path) -> None:
     """Copy a file into the new site; one equal to the `published` file is linked to it."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    if published is None:
-        shutil.copyfile(path, dest)
-    else:
-        write_reusing(dest, path.read_bytes(), published)
+    write_reusing(dest, path.read_bytes(), published)
 
 
 @dataclass(frozen=True)
@@ -114,7 +110,7 @@ class Download:
     size: int  # bytes
 
 
-def copy_downloads(built: dict[str, Path], site: Path, published: Path | None = None) -> list[Download]:
+def copy_downloads(built: dict[str, Path], site: Path, published: Path) -> list[Download]:
     """Copy the PDF/EPUB/DOCX built earlier in this run into the site, in a fixed order."""
     out = []
     for fmt, label in DOWNLOAD_FORMATS.items():
@@ -122,7 +118,7 @@ def copy_downloads(built: dict[str, Path], site: Path, published: Path | None = 
         if path is None or not path.is_file():
             continue
         dest = site / DOWNLOADS_DIR / path.name
-        copy(path, dest, published and published / DOWNLOADS_DIR / path.name)
+        copy(path, dest, published / DOWNLOADS_DIR / path.name)
         out.append(Download(label, f"{DOWNLOADS_DIR}/{path.name}", dest.stat().st_size))
     return out
 

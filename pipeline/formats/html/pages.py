@@ -193,10 +193,9 @@ class SitePages:
         if not term.fingerprint or not self.cache.enabled or any("src=" in p for p in pieces):
             return ""
         prev, nxt = self.book.neighbours(term.id)
-        shown = [t.id + "\0" + t.fingerprint for t in (prev, nxt) if t is not None]
+        shown = [t.id + "\0" + t.fingerprint if t is not None else "" for t in (prev, nxt)]
         shown += [r + "\0" + self.book.term(r).fingerprint for r in term.refs_in]
-        return self.cache.key("site-term", self.salt, self._shared(), term.fingerprint, *shown,
-                              repr([prev is not None, nxt is not None]))
+        return self.cache.key("site-term", self.salt, self._shared(), term.fingerprint, *shown)
 
     def _shared(self) -> str:
         """What every term page shows besides its term: page names, letters, front and back

@@ -25,7 +25,6 @@ this list of stems: both directions need only the stems (see search.js).
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import re
 import unicodedata
@@ -37,10 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
 
-from ...cache import Cache
 from ..common import plaintext
 
 if TYPE_CHECKING:
+    from ...cache import Cache
     from ...model import Book, Term
     from .pages import SiteLinks
 
@@ -160,7 +159,7 @@ def _encode(numbers: Iterable[int]) -> str:
 
 
 def index_data(book: Book, links: SiteLinks, records: list[Analysed],
-               cache: Cache | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+               cache: Cache) -> tuple[dict[str, Any], dict[str, Any]]:
     """The index and the snippet texts as JSON-ready data, from every term's `analysed` record
     (each block of texts compressed once per content: an edit changes one of them)."""
     by_key: dict[str, list[tuple[int, int]]] = {}
@@ -181,7 +180,7 @@ def index_data(book: Book, links: SiteLinks, records: list[Analysed],
             previous = number
         post.append(_encode(values))
     algorithm = stemmer_name(book.config.language)
-    blocks = [_block(DOC_SEPARATOR.join(texts[i:i + TEXT_BLOCK]), cache or Cache(None))
+    blocks = [_block(DOC_SEPARATOR.join(texts[i:i + TEXT_BLOCK]), cache)
               for i in range(0, len(texts), TEXT_BLOCK)]
     return ({"v": INDEX_VERSION, "lang": book.config.language, "stemmer": algorithm,
              "compounds": algorithm == "german", "docs": docs, "words": keys, "post": post},
@@ -189,6 +188,7 @@ def index_data(book: Book, links: SiteLinks, records: list[Analysed],
 
 
 def _block(text: str, cache: Cache) -> str:
+    """A block of snippet texts compressed, or found compressed in the build cache."""
     key = cache.key("search-block", text)
     kept = cache.get("search-block", key)
     if kept is not None:
@@ -198,7 +198,6 @@ def _block(text: str, cache: Cache) -> str:
     return packed
 
 
-@functools.lru_cache(maxsize=256)  # a rebuild after one edit changes one block of many
 def _deflated(text: str) -> str:
     """Raw deflate (no header: `DecompressionStream("deflate-raw")`), base64."""
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
