@@ -7,12 +7,15 @@ imports the formats; no format imports it.
 Around the writers: the output folder is checked and locked first (`outdir`); each format runs
 within its time budget (`[limits] time`); a format that fails — a broken template, a renderer
 crash, pandoc, its budget — costs only itself (and the formats that need the same shared
-rendering), never the others; a full or read-only disk ends the run with one error.
+rendering), never the others; a full or read-only disk ends the run with one error. The PDF,
+laid out by worker processes, is built beside the other formats (`_Run`).
 """
 
 from __future__ import annotations
 
+import contextvars
 import sys
+import threading
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -77,40 +80,105 @@ def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext)
     # Downloads the site links without building them again: still there, built from the same.
     ctx.previous.update(outdir.current(out_dir, tuple(f for f in DOWNLOADS if f not in formats
                                                       and f not in ctx.built), print_))
-    failed: list[dg.GlossaryError] = []
-    written: list[str] = []
-    for fmt in order(formats):
-        ctx.progress(f"building {fmt}")
-        try:
-            with limits.budget(book.config.limits.time):
-                ctx.built[fmt] = writer(fmt)(book, out_dir, ctx)
-            written.append(fmt)
-        except dg.GlossaryError as exc:  # one format failing does not cost the others
-            if exc.exit_code != 1:
-                raise
-            failed.append(exc)
-        except limits.TimeBudgetExceeded:
-            failed.append(dg.GlossaryError(dg.make(
-                dg.TIME_BUDGET, "", 0, 0,
-                f"the {fmt} took longer than [limits] time ({shown_time(book.config.limits.time)}); "
-                "not written (the previous file is kept)",
-                "make the book smaller, or raise time in book.toml's [limits]")))
-        except (PandocError, RecursionError, MemoryError) as exc:
-            failed.append(dg.GlossaryError(_tool_failure(exc, fmt)))
-        except Exception as exc:
-            if not _is_template_error(exc):
-                raise
-            # a customised template: the author's to fix
-            failed.append(dg.GlossaryError(_template_failure(exc, fmt, ctx.styles_dir)))
+    names = order(formats)
+    run = _Run(book, out_dir, ctx)
+    run.all(names)
+    failed = [run.failed[f] for f in names if f in run.failed]  # in run order, however they ended
     ctx.commit(ok=not failed)  # --strict: all outputs or none (see BuildContext.commit)
     if not ctx.strict or not (failed or ctx.report.errors):  # what is in place now is this run's
-        for fmt in written:
+        for fmt in (f for f in names if f in run.written):
             outdir.record(out_dir, fmt, ctx.built[fmt], print_)
     if failed:
         # The first is raised (and shown) on its own; formats that failed alike are said once.
         ctx.report.extend(exc.diagnostic for exc in failed[1:] if exc.diagnostic != failed[0].diagnostic)
         raise failed[0]
     return {fmt: path for fmt, path in ctx.built.items() if fmt in formats}
+
+
+class _Run:
+    """The formats of one run: a `beside` format (the PDF) in a thread of its own, started
+    first; the others one after another meanwhile, each once the formats it `uses` are done.
+
+    The PDF's own thread mostly waits for its layout workers, so the build process's core is
+    free for the site, the EPUB and the DOCX: a build of all formats takes about as long as
+    the PDF and the work that does not fit beside it. Ctrl-C reaches only the main thread: it
+    stops the run (`limits.stoppable`), the PDF's workers are ended and the thread is awaited.
+    """
+
+    def __init__(self, book: Book, out_dir: Path, ctx: BuildContext) -> None:
+        self.book, self.out_dir, self.ctx = book, out_dir, ctx
+        self.failed: dict[str, dg.GlossaryError] = {}
+        self.written: set[str] = set()
+        self._beside: dict[str, tuple[threading.Thread, list[BaseException]]] = {}
+        self._stop = threading.Event()
+
+    def all(self, names: Sequence[str]) -> None:
+        with limits.stoppable(self._stop):
+            try:
+                for fmt in names:
+                    if FORMATS[fmt].beside and len(names) > 1:
+                        self._start(fmt)
+                for fmt in names:
+                    if fmt not in self._beside:
+                        for used in FORMATS[fmt].uses:
+                            self._await(used)
+                        self.one(fmt)
+                for fmt in names:
+                    self._await(fmt)
+            except BaseException:
+                self._stop.set()
+                for thread, _ in self._beside.values():
+                    thread.join()
+                raise
+
+    def one(self, fmt: str) -> None:
+        """Build one format; a failure of its own is kept in `failed`, the others raise."""
+        ctx = self.ctx
+        ctx.progress(f"building {fmt}")
+        try:
+            with limits.budget(self.book.config.limits.time):
+                ctx.built[fmt] = writer(fmt)(self.book, self.out_dir, ctx)
+            self.written.add(fmt)
+        except dg.GlossaryError as exc:  # one format failing does not cost the others
+            if exc.exit_code != 1:
+                raise
+            self.failed[fmt] = exc
+        except limits.TimeBudgetExceeded:
+            self.failed[fmt] = dg.GlossaryError(dg.make(
+                dg.TIME_BUDGET, "", 0, 0,
+                f"the {fmt} took longer than [limits] time ({shown_time(self.book.config.limits.time)}); "
+                "not written (the previous file is kept)",
+                "make the book smaller, or raise time in book.toml's [limits]"))
+        except (PandocError, RecursionError, MemoryError) as exc:
+            self.failed[fmt] = dg.GlossaryError(_tool_failure(exc, fmt))
+        except Exception as exc:
+            if not _is_template_error(exc):
+                raise
+            # a customised template: the author's to fix
+            self.failed[fmt] = dg.GlossaryError(_template_failure(exc, fmt, ctx.styles_dir))
+
+    def _start(self, fmt: str) -> None:
+        raised: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                self.one(fmt)
+            except BaseException as exc:  # handed to the main thread, which raises it
+                raised.append(exc)
+
+        # The copy of the context carries the run's stop into the thread.
+        thread = threading.Thread(target=contextvars.copy_context().run, args=(work,),
+                                  name=f"glossary-{fmt}", daemon=True)
+        self._beside[fmt] = (thread, raised)
+        thread.start()
+
+    def _await(self, fmt: str) -> None:
+        """Wait for a format built beside; what escaped it is raised here."""
+        if fmt in self._beside:
+            thread, raised = self._beside[fmt]
+            thread.join()
+            if raised:
+                raise raised[0]
 
 
 def _outputs_in(book: Book, out_dir: Path) -> tuple[Path, ...]:

@@ -12,13 +12,16 @@ workers are stopped when the format's `time` is up. `book.toml` can raise them:
     time = "15 min"
 
 The format budget travels in a context variable (`budget`): pandoc runs and the PDF pool ask
-`remaining()` for their timeout, so no writer has to pass it along.
+`remaining()` for their timeout, so no writer has to pass it along. So does the run's stop
+(`stoppable`): a format working beside the others (the PDF, in a thread of its own) is told by
+it that Ctrl-C ended the run in the main thread, the only one a signal reaches.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,7 +77,23 @@ class TimeBudgetExceeded(Exception):
     """The running format's time budget is used up (`budget`)."""
 
 
+class Stopped(Exception):
+    """The run was stopped (`stoppable`) while this thread still worked for it."""
+
+
 _DEADLINE: ContextVar[float | None] = ContextVar("glossary_deadline", default=None)
+_STOP: ContextVar[threading.Event | None] = ContextVar("glossary_stop", default=None)
+
+
+@contextmanager
+def stoppable(stop: threading.Event) -> Iterator[None]:
+    """Work inside (and in threads started with a copy of this context) ends with `Stopped`
+    at its next wait once `stop` is set."""
+    token = _STOP.set(stop)
+    try:
+        yield
+    finally:
+        _STOP.reset(token)
 
 
 @contextmanager
@@ -90,7 +109,11 @@ def budget(seconds: float) -> Iterator[None]:
 
 
 def remaining() -> float | None:
-    """Seconds left of the current budget (None outside a budget); raises when none are left."""
+    """Seconds left of the current budget (None outside a budget); raises when none are left,
+    or `Stopped` when the run was stopped."""
+    stop = _STOP.get()
+    if stop is not None and stop.is_set():
+        raise Stopped
     end = _DEADLINE.get()
     if end is None:
         return None

@@ -210,9 +210,13 @@ def test_what_a_kill_inside_the_site_swap_leaves_is_put_right(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("after", [0.0, 1.5])  # while the workers import; while they lay out
-def test_ctrl_c_ends_with_130_and_no_worker_traceback(after: float, tmp_path: Path) -> None:
-    proc = _start(["build", str(SMALL), "--out", str(tmp_path / "out"), "--format", "pdf"])
+@pytest.mark.parametrize(("after", "formats"), [
+    (0.0, "pdf"),  # while the workers import
+    (1.5, "pdf"),  # while they lay out
+    (1.5, "pdf,html"),  # while they lay out in the PDF's thread, beside the site
+])
+def test_ctrl_c_ends_with_130_and_no_worker_traceback(after: float, formats: str, tmp_path: Path) -> None:
+    proc = _start(["build", str(SMALL), "--out", str(tmp_path / "out"), "--format", formats])
 
     def workers_running() -> bool:
         names = []

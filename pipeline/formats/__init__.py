@@ -6,7 +6,9 @@ A format is a module (`md`, `skos`) or a package (`pdf`, `epub`, `docx`, `html`,
 loads WeasyPrint or ebooklib. Formats never import each other; what several of them use lives in
 `formats.common` (HTML fragments, the pandoc document, link checking, XML parsing, templates).
 The order of a run follows what each format declares it uses: the site links the downloads of
-the PDF, EPUB and DOCX, so when those are built in the same run they are built first.
+the PDF, EPUB and DOCX, so when those are built in the same run they are built first. A format
+whose work is done in worker processes (the PDF) declares `beside`: in a run of several formats
+it starts first and the others are built meanwhile (`pipeline.build`).
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ class Format:
     name: str
     module: str
     uses: tuple[str, ...] = ()  # formats whose output this one links when they are built too
+    beside: bool = False  # its work is done in other processes: the others run meanwhile
 
 
 _REGISTRY = (
     Format("md", "pipeline.formats.md"),
     Format("docx", "pipeline.formats.docx"),
-    Format("pdf", "pipeline.formats.pdf"),
+    Format("pdf", "pipeline.formats.pdf", beside=True),
     Format("epub", "pipeline.formats.epub"),
     Format("json", "pipeline.formats.jsondata"),
     Format("skos", "pipeline.formats.skos"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,9 @@ class BuildContext:
     previous: dict[str, Path] = field(default_factory=dict)
     cache: Cache = field(default_factory=lambda: Cache(None))  # the build cache (none: disabled)
     _fragments: dict[int, Fragments | dg.GlossaryError] = field(default_factory=dict, repr=False)
+    # The PDF is built in a thread of its own beside the others (`pipeline.build`): the first
+    # format to ask renders the fragments, one asking meanwhile waits for them.
+    _rendering: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _styles_keys: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     _staged: dict[Path, Path] = field(default_factory=dict, repr=False)  # final -> staged (--strict)
     # Staging folders still on disk; removed at the latest when the context goes (a run that
@@ -63,6 +67,10 @@ class BuildContext:
 
     def fragments(self, book: Book) -> Fragments:
         """The book's HTML fragments, rendered once per run and shared by html, pdf, epub and json."""
+        with self._rendering:
+            return self._fragments_of(book)
+
+    def _fragments_of(self, book: Book) -> Fragments:
         if id(book) not in self._fragments:
             from .common.fragments import render
 

@@ -28,6 +28,7 @@ from .pagenumbers import DigitFont
 from .paint import PageStamp
 
 WORKERS_ENV = "GLOSSARY_PDF_JOBS"
+_POLL = 0.25  # seconds between looks at the run's stop while a chunk is laid out
 _T = TypeVar("_T")
 
 
@@ -126,7 +127,7 @@ class Pool:
             for appended in self.joining:
                 _within_budget(appended)
             return _within_budget(self.joiner.submit(finish, meta, list(stamps), dict(fonts), dict(forms)))
-        except limits.TimeBudgetExceeded:
+        except (limits.TimeBudgetExceeded, limits.Stopped):
             raise
         except Exception as exc:  # a pypdf error or a dead joiner: a diagnostic, not a traceback
             raise dg.GlossaryError(dg.make(
@@ -145,11 +146,13 @@ class Pool:
 
 
 def _within_budget(future: Future[_T]) -> _T:
-    """The future's result, or TimeBudgetExceeded when the format's time is up first."""
-    try:
-        return future.result(timeout=limits.timeout())
-    except FutureTimeout:
-        raise limits.TimeBudgetExceeded from None
+    """The future's result, or TimeBudgetExceeded when the format's time is up first (or
+    `limits.Stopped` when the run was stopped: asked again every fraction of a second)."""
+    while True:
+        try:
+            return future.result(timeout=limits.timeout(_POLL))
+        except FutureTimeout:
+            limits.remaining()  # raises when the time is up or the run was stopped
 
 
 def _terminate(executor: ProcessPoolExecutor) -> None:
