@@ -111,8 +111,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     tune_gc()
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.ERROR,
-                        format="%(name)s: %(message)s")
+    verbose = bool(getattr(args, "verbose", False))
+    logging.basicConfig(level=logging.WARNING if verbose else logging.ERROR, format="%(name)s: %(message)s")
+    if verbose:  # our progress; the libraries' debug records (fontTools: thousands a build) stay out
+        logging.getLogger("pipeline").setLevel(logging.DEBUG)
     try:
         if args.command == "codes":
             return _codes()

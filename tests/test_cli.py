@@ -246,3 +246,13 @@ def test_a_list_nested_past_libxml2s_depth_limit_builds(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["build", str(src), "--out", str(out), "--format", "docx,epub,html", "-q"]) == 0
     assert sorted(Path(p).suffix or p for p in _visible(out)) == [".docx", ".epub", "html"]
+
+
+def test_verbose_shows_the_progress_and_not_the_libraries_debug_records(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "build", str(fixture_path("pdf-small")),
+                           "--out", str(tmp_path / "out"), "--format", "docx", "-v", "--no-cache"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "pipeline: building docx" in proc.stderr
+    # The DOCX embeds subset fonts: fontTools logs every table it reads at debug level.
+    assert "fontTools" not in proc.stderr and "filelock" not in proc.stderr
