@@ -244,6 +244,28 @@ def test_keyboard_skip_link_and_focus(browser: Browser, demo_site: Path) -> None
     context.close()
 
 
+def test_escape_before_the_hits_came_up_keeps_the_list_closed(browser: Browser, demo_site: Path) -> None:
+    """A search still on its way when Escape is pressed must not open the list afterwards (CI
+    once pressed Escape that fast: the list came up after it, with the typed text cleared)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto((demo_site / "terms" / "RSA.html").as_uri())
+    page.evaluate("() => window.GlossarySearch.ready()")
+    # Typing and Escape in one task: the search's own turn comes only after both.
+    hidden = page.evaluate("""async () => {
+        const input = document.getElementById('search-input');
+        input.focus();
+        input.value = 'Schlüssel';
+        input.dispatchEvent(new Event('input'));
+        input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));
+        await window.GlossarySearch.ready();
+        await new Promise(done => setTimeout(done, 50));
+        return document.getElementById('search-results').hidden;
+    }""")
+    assert hidden
+    context.close()
+
+
 def test_no_javascript_still_navigable(browser: Browser, demo_site: Path) -> None:
     """Without scripts the search field stays hidden and every page is reachable by links."""
     context = browser.new_context(java_script_enabled=False)

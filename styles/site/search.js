@@ -426,6 +426,7 @@
         open(active < 0 ? 0 : active);
       });
     } else if (event.key === "Escape") {
+      asked = null;  // a search still waiting for the index must not open the list after Escape
       if (!list.hidden) { setOpen(false); } else { input.value = ""; }
     }
   });
