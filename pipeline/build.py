@@ -92,7 +92,8 @@ def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext)
         # The first is raised (and shown) on its own; formats that failed alike are said once.
         ctx.report.extend(exc.diagnostic for exc in failed[1:] if exc.diagnostic != failed[0].diagnostic)
         raise failed[0]
-    return {fmt: path for fmt, path in ctx.built.items() if fmt in formats}
+    # In run order: the PDF, built beside the others, may end after formats that follow it.
+    return {fmt: ctx.built[fmt] for fmt in names if fmt in ctx.built}
 
 
 class _Run:
