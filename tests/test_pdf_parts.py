@@ -280,7 +280,7 @@ def test_deeply_nested_content_is_laid_out_not_a_recursion_error(tmp_path: Path)
 def _sized(pages: int, anchors: list[str]) -> chunks.Chunk:
     """A chunk the estimate takes for `pages` pages, its anchors spread over it."""
     places = {a: i / max(len(anchors), 1) for i, a in enumerate(anchors)}
-    return chunks.Chunk("", pages * chunks.CHARS_PER_PAGE, frozenset(), places, False)
+    return chunks.Chunk("", pages, frozenset(), places, False)
 
 
 def test_without_a_page_map_the_parts_up_to_the_last_new_digit_are_laid_out_first() -> None:

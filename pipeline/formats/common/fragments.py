@@ -1,4 +1,4 @@
-"""The book's HTML fragments, rendered once per run (one pandoc call) for html, pdf and epub.
+"""The book's HTML fragments, rendered once per run (a pandoc call per core) for html, pdf and epub.
 
 Every piece of a term (title, taglines, definition, each section, see-also labels, notes) is
 rendered to an HTML fragment, and so is every front and back matter page (title, body, notes).
@@ -15,10 +15,13 @@ WeasyPrint cannot show MathML in, converts it itself.
 
 from __future__ import annotations
 
+import contextvars
 import html
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -79,50 +82,94 @@ class Fragments:
 
 
 def render(book: Book, report: dg.Report, cache: Cache | None = None) -> Fragments:
-    """Render every term's fragments to HTML in a single pandoc run; with a cache, only the
-    terms not rendered before (keyed by the term's fingerprint, or by its exact pandoc input
-    when it has none)."""
+    """Render every term's fragments to HTML (one pandoc run per core, each started as soon as
+    its terms are planned); with a cache, only the terms not rendered before (keyed by the
+    term's fingerprint, or by its exact pandoc input when it has none)."""
     cache = cache or Cache(None)
     salt = json.dumps([list(book.pandoc_api_version), book.config.language])
     found: dict[str, TermFragments] = {}
-    todo: list[tuple[Term, str, _Plan, list[list[Node]]]] = []
-    for term in book.terms:
-        fragments: list[list[Node]] = []
-        plan = None if term.fingerprint else _plan(term, fragments)
-        key = cache.key("fragments", salt, term.fingerprint or json.dumps(fragments, ensure_ascii=False))
-        hit = _cached(cache, key)
-        if hit is not None:
-            found[term.id] = hit
-            continue
-        if plan is None:
-            plan = _plan(term, fragments)
-        todo.append((term, key, plan, fragments))
+    todo: list[tuple[Term, str, _Plan]] = []
     pages: dict[str, PageFragments] = {}
-    page_todo: list[tuple[Page, str, list[int], list[list[Node]]]] = []
-    for page in book.pages:  # few and small: planned every time, rendered when not cached
-        fragments = []
-        indexes = _page_plan(page, fragments)
-        key = cache.key("page-fragments", salt, page.fingerprint or json.dumps(fragments, ensure_ascii=False))
-        earlier = _cached_page(cache, key)
-        if earlier is not None:
-            pages[page.id] = earlier
-        else:
-            page_todo.append((page, key, indexes, fragments))
-    if todo or page_todo:
-        rendered, clean = _pandoc([*(f for _, _, _, f in todo), *(f for _, _, _, f in page_todo)],
-                                  book, report)
-        for (term, key, plan, _), pieces in zip(todo, rendered[:len(todo)], strict=True):
-            kept = _sanitised(term, _indexes(plan), pieces, report)
-            found[term.id] = _assemble(term, plan, pieces)
-            if clean and kept:  # what warned is rendered again next time, so it warns again
-                cache.put_json("fragments", key, _encode(found[term.id]))
-        for (page, key, indexes, _), pieces in zip(page_todo, rendered[len(todo):], strict=True):
-            kept = _sanitised(page, indexes, pieces, report)
-            pages[page.id] = _assemble_page(page, pieces)
-            if clean and kept:
-                cache.put_json("page-fragments", key, _encode_page(pages[page.id]))
+    page_todo: list[tuple[Page, str, list[int]]] = []
+    with _Runs(book, len(book.terms)) as runs:
+        for term in book.terms:
+            fragments: list[list[Node]] = []
+            plan = None if term.fingerprint else _plan(term, fragments)
+            key = cache.key("fragments", salt,
+                            term.fingerprint or json.dumps(fragments, ensure_ascii=False))
+            hit = _cached(cache, key)
+            if hit is not None:
+                found[term.id] = hit
+                continue
+            todo.append((term, key, plan or _plan(term, fragments)))
+            runs.add(fragments)
+        for page in book.pages:  # few and small: planned every time, rendered when not cached
+            fragments = []
+            indexes = _page_plan(page, fragments)
+            key = cache.key("page-fragments", salt,
+                            page.fingerprint or json.dumps(fragments, ensure_ascii=False))
+            earlier = _cached_page(cache, key)
+            if earlier is not None:
+                pages[page.id] = earlier
+            else:
+                page_todo.append((page, key, indexes))
+                runs.add(fragments)
+        rendered = runs.results(report)
+    for (term, key, plan), (pieces, clean) in zip(todo, rendered[:len(todo)], strict=True):
+        kept = _sanitised(term, _indexes(plan), pieces, report)
+        found[term.id] = _assemble(term, plan, pieces)
+        if clean and kept:  # what warned is rendered again next time, so it warns again
+            cache.put_json("fragments", key, _encode(found[term.id]))
+    for (page, key, indexes), (pieces, clean) in zip(page_todo, rendered[len(todo):], strict=True):
+        kept = _sanitised(page, indexes, pieces, report)
+        pages[page.id] = _assemble_page(page, pieces)
+        if clean and kept:
+            cache.put_json("page-fragments", key, _encode_page(pages[page.id]))
     return Fragments(book, MappingProxyType({t.id: found[t.id] for t in book.terms}),
                      MappingProxyType({p.id: pages[p.id] for p in book.pages}))
+
+
+class _Runs:
+    """The pandoc runs that render the fragments: the terms in as many shards as there are
+    cores, each run started (in a thread; pandoc is a process of its own) as soon as its
+    terms are planned, while the next shard's are. A fragment's HTML does not depend on the
+    others in its run, so the shards give the bytes one run gives."""
+
+    def __init__(self, book: Book, expected: int) -> None:
+        cores = os.cpu_count() or 1
+        self.book = book
+        self.size = max(pandoc.MIN_SHARD, -(-expected // cores))
+        self.pool = ThreadPoolExecutor(max_workers=cores)
+        self.pending: list[list[list[Node]]] = []  # per term or page: its fragments
+        self.runs: list[Future[tuple[list[list[str]], str]]] = []
+
+    def __enter__(self) -> _Runs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, fragments: list[list[Node]]) -> None:
+        self.pending.append(fragments)
+        if len(self.pending) >= self.size:
+            self._start()
+
+    def _start(self) -> None:
+        if self.pending:
+            shard, self.pending = self.pending, []
+            self.runs.append(self.pool.submit(contextvars.copy_context().run, _pandoc, shard, self.book))
+
+    def results(self, report: dg.Report) -> list[tuple[list[str], bool]]:
+        """Per term or page, in the order added: its pieces, and whether its run was silent."""
+        self._start()
+        out: list[tuple[list[str], bool]] = []
+        for run in self.runs:
+            pieces, warnings = run.result()
+            for line in warnings.splitlines():
+                report.add(dg.make(dg.RENDER_WARNING, "", 0, 0, f"pandoc (html): {line}",
+                                   "check the entry the message names"))
+            out += [(p, not warnings.strip()) for p in pieces]
+        return out
 
 
 def _page_plan(page: Page, fragments: list[list[Node]]) -> list[int]:
@@ -171,22 +218,19 @@ def _cached(cache: Cache, key: str) -> TermFragments | None:
         return None
 
 
-def _pandoc(terms: list[list[list[Node]]], book: Book, report: dg.Report) -> tuple[list[list[str]], bool]:
-    """Each term's fragments as HTML (one pandoc run for all), and whether pandoc was silent."""
+def _pandoc(terms: list[list[list[Node]]], book: Book) -> tuple[list[list[str]], str]:
+    """Each term's fragments as HTML (one pandoc run for all of them), and pandoc's warnings."""
     flat = [f for fragments in terms for f in fragments]
     doc = {"pandoc-api-version": list(book.pandoc_api_version), "meta": metadata(book),
            "blocks": [b for i, f in enumerate(flat) for b in (_marker(i), Div(attr(), f))]}
     out, warnings = pandoc.convert_json(doc, "html5", ["--mathml", "--wrap=none"])
-    for line in warnings.splitlines():
-        report.add(dg.make(dg.RENDER_WARNING, "", 0, 0, f"pandoc (html): {line}",
-                           "check the entry the message names"))
     pieces = _split(out.decode("utf-8"), len(flat))
     out_terms: list[list[str]] = []
     at = 0
     for fragments in terms:
         out_terms.append(pieces[at:at + len(fragments)])
         at += len(fragments)
-    return out_terms, not warnings.strip()
+    return out_terms, warnings
 
 
 def _indexes(plan: _Plan) -> list[int]:
@@ -252,9 +296,17 @@ def _plan(term: Term, fragments: list[list[Node]]) -> _Plan:
 
 
 def _links_and_notes(term_id: str, notes: list[list[Node]]) -> Callable[[Node], Node | None]:
-    """Internal links to the placeholder scheme; footnotes to numbered per-term notes."""
+    """Internal links to the placeholder scheme; footnotes to numbered per-term notes; code
+    blocks an id of the term's own (pandoc numbers them through its whole run, `cb7`, so a
+    term's ids would depend on the terms rendered with it)."""
+    blocks = 0
 
     def fix(node: Node) -> Node | None:
+        nonlocal blocks
+        if node["t"] == "CodeBlock" and not node["c"][0][0] and node["c"][0][1]:
+            blocks += 1
+            (_, classes, pairs), text = node["c"]
+            return {"t": "CodeBlock", "c": [[anchor(term_id, f"cb-{blocks}"), classes, pairs], text]}
         target = xref_target(node)
         if target is not None:
             term, place = target

@@ -44,7 +44,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
         where = chunks.setting(book, ctx)
         last_key = ctx.cache.key("pdf-pages", where.fingerprint, book.config.slug)
         last = ctx.cache.get_json("pdf-pages", last_key)
-        results, pages = chunks.paginate(doc, chunks.cut(doc.parts), where, ctx, pool,
+        results, pages = chunks.paginate(doc, chunks.cut(doc.parts, where.breaks), where, ctx, pool,
                                          last if isinstance(last, dict) else None)
         ctx.cache.put_json("pdf-pages", last_key, dict(pages.anchors))
         ctx.progress("joining the parts")
