@@ -533,3 +533,33 @@ def test_placeholders_stay_hidden_whatever_the_stylesheet_says(tmp_path: Path) -
         assert foot == [str(number)], number  # not the part's own count under the book's
     toc = [w.text for w in page_words[2]]
     assert "000" not in toc and "0" not in toc  # no placeholder zeros next to the numbers
+
+
+def test_the_first_guess_at_where_each_part_starts_fits_the_print_styles(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a page map (a cold build), the page references are laid out with a guess at
+    every page, from the parts' text; a guess a digit short or long costs a second layout of
+    every part that refers there. On a glossary shaped like a real one the guess must stay
+    within a few pages of where each part really starts."""
+    import sys
+
+    from pipeline.formats.pdf import chunks
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import generate
+
+    seen: list[tuple[list[int], list[int]]] = []
+    real = chunks.paginate
+
+    def watched(doc, cut, *args, **kwargs):  # type: ignore[no-untyped-def]
+        results, pages = real(doc, cut, *args, **kwargs)
+        seen.append(([c.pages for c in cut], [r.pages for r in results]))
+        return results, pages
+
+    monkeypatch.setattr(chunks, "paginate", watched)
+    src = generate(tmp_path / "g", 40, seed=3)
+    build(src, tmp_path / "out", ["pdf"], dg.Report())  # no cache: no page map
+    (estimated, laid), = seen
+    assert len(laid) > 10 and sum(laid) > 30
+    drift = list(itertools.accumulate(e - r for e, r in zip(estimated, laid, strict=True)))
+    assert max(abs(d) for d in drift[:-1]) <= 2, (estimated, laid)  # the index comes last

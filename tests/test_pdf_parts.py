@@ -285,10 +285,10 @@ def _sized(pages: int, anchors: list[str]) -> chunks.Chunk:
 
 def test_without_a_page_map_the_parts_up_to_the_last_new_digit_are_laid_out_first() -> None:
     # 27 parts of 20 estimated pages: 540 pages, the numbers gain their third digit at 100;
-    # parts up to a little past it (130) go first, so every later anchor is known to be past 100.
+    # parts up to a little past it (110) go first, so every later anchor is known to be past 100.
     book = [_sized(20, [f"T{i}"]) for i in range(27)]
     first = chunks._prefix(book)
-    assert chunks._starts(book)[first - 1] <= 130 < chunks._starts(book)[first]
+    assert chunks._starts(book)[first - 1] <= 110 < chunks._starts(book)[first]
     assert 6 <= first <= 8
     # no first round for a book of fewer than ten pages, nor when it would be one part alone
     assert chunks._prefix([_sized(2, ["A"]), _sized(3, ["B"])]) == 2
@@ -306,3 +306,29 @@ def test_the_first_parts_laid_out_correct_every_later_guess() -> None:
     corrected = chunks._corrected(book, guess, laid)
     # A and B where they really are; C moved by the 7 pages the first two took more
     assert corrected == {"A": 1, "B": 16, "C": 28}
+
+
+def test_the_classes_a_stylesheet_begins_a_page_with(tmp_path: Path) -> None:
+    sheet = tmp_path / "print.css"
+    sheet.write_text(".a { break-before: page }\n.b, .c { color: red; break-before: right }\n"
+                     ".d { break-before: avoid }\ndiv.e { break-before: page }\n"
+                     "/* .f { break-before: page } */\n.g { page-break-before: always }\n"
+                     "@page { margin: 1cm }\n", encoding="utf-8")
+    assert chunks.page_breaks([str(sheet)]) == {"a", "b", "c", "g"}
+    shipped = Path(__file__).resolve().parent.parent / "styles" / "print" / "print.css"
+    assert chunks.page_breaks([str(shipped)]) == {"imprint", "toc", "letter", "index", "page"}
+
+
+def test_the_page_estimate_counts_text_lines_and_pieces_that_begin_a_page() -> None:
+    per_page = chunks.TEXT_PER_PAGE
+    assert chunks.estimated_pages("<p>" + "x" * (2 * per_page + 500) + "</p>") == 3
+    assert chunks.estimated_pages("<p>" + "x" * (2 * per_page - 300) + "</p>") == 2  # nearly full
+    assert chunks.estimated_pages("<p>" + "x" * (2 * per_page - 10) + "</p>") == 3  # no room left
+    # entities are one character; an image's data: URL is no text
+    assert chunks.estimated_pages("<p>" + "&amp;" * (per_page // 2) + "</p>") == 1
+    assert chunks.estimated_pages('<p><img src="data:image/png;base64,' + "A" * 50_000 + '"></p>') == 1
+    lines = "".join(f"<li>{i}</li>" for i in range(2 * chunks.LINES_PER_PAGE + chunks.LINES_PER_PAGE // 2))
+    assert chunks.estimated_pages(f"<ul>{lines}</ul>") == 3  # the contents: many short lines
+    front = '<section class="title"><p>T</p></section><section class="imprint"><p>I</p></section>'
+    assert chunks.estimated_pages(front) == 1
+    assert chunks.estimated_pages(front, frozenset({"imprint"})) == 2

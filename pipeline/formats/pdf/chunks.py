@@ -32,12 +32,18 @@ from .pool import Pool
 
 MAX_PASSES = 6  # the counts of digits settle in one or two; a bound against ping-pong
 # A first guess at a part's pages, for the print styles on A4: a page holds about 4,150
-# characters of running text, or 50 lines of a list (the contents: little text, many lines);
-# each piece the styles start on a new page (`break-before`) ends on a page of its own. Fitted
-# to the benchmark's glossaries of 70 and 350 entries: within 3 pages of where every part
-# really starts. (HTML characters, the guess before, ran 5,000-8,900 a page: 30 % too many pages.)
+# characters of running text, or 48 lines of a list (the contents: little text, many lines);
+# a twentieth of a page goes to headings and to what cannot end a page; each piece the styles
+# begin on a new page (`break-before`) ends on a page of its own. Fitted to the benchmark's
+# glossaries of 40, 70 and 350 entries: within 1, 1 and 3 pages of where every part really
+# starts. (HTML characters, the guess before, were off by 5 pages in 40 entries, 30 % in 350.)
 TEXT_PER_PAGE = 4150
-LINES_PER_PAGE = 50
+LINES_PER_PAGE = 48
+HEADROOM = 0.05
+# How far past the estimated page of the last new digit the first parts go: the estimate's
+# error where the parts start (3 pages in 100 measured); every part laid out before that page
+# is known may have to be laid out again.
+PREFIX_MARGIN = 1.1
 _TAG = re.compile(r"<[^>]*>")
 _LINE = re.compile(r"<(?:p|li|h[1-6]|tr|dt|dd|pre|figure)[\s>]")
 _CLASSED = re.compile(r'<[a-zA-Z][^>]*?\bclass="([^"]*)"')
@@ -139,8 +145,8 @@ def estimated_pages(part: str, breaks: frozenset[str] = frozenset()) -> int:
         piece = part[start:end]
         text = len(html.unescape(_TAG.sub("", piece)).strip())  # a data: URL lies inside a tag
         if text or "<img" in piece:
-            full = max(text / TEXT_PER_PAGE, len(_LINE.findall(piece)) / LINES_PER_PAGE)
-            pages += max(1, math.ceil(full - 0.1))
+            full = max(text / TEXT_PER_PAGE + HEADROOM, len(_LINE.findall(piece)) / LINES_PER_PAGE)
+            pages += max(1, math.ceil(full))
     return max(pages, 1)
 
 
@@ -203,7 +209,7 @@ def _prefix(chunks: Sequence[Chunk]) -> int:
     boundary = 10 ** (len(str(total)) - 1)
     if boundary < 10:
         return len(chunks)
-    past = [i for i, start in enumerate(starts[:-1]) if start > boundary * 1.3]
+    past = [i for i, start in enumerate(starts[:-1]) if start > boundary * PREFIX_MARGIN]
     # one part alone would leave the other workers idle for longer than a second round costs
     return past[0] if past and past[0] >= 2 else len(chunks)
 
