@@ -53,13 +53,17 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
                                        f"unknown format {', '.join(unknown)}",
                                        f"choose from {', '.join(FORMATS)}"), exit_code=2)
     outdir.check(out_dir)
-    book = read_book(source, report, progress, cache, out_dir=out_dir)
-    if report.strict and report.errors:
-        raise dg.GlossaryError(dg.make(
-            dg.OUTPUT_INVALID, "", 0, 0,
-            f"nothing built: {len(report.errors)} error(s) under --strict",
-            "fix them, or build without --strict to publish with broken links as plain text"))
-    return write_formats(book, out_dir, formats, report, progress, styles_dir, cache, artifacts)
+    try:
+        book = read_book(source, report, progress, cache, out_dir=out_dir, flush=False)
+        if report.strict and report.errors:
+            raise dg.GlossaryError(dg.make(
+                dg.OUTPUT_INVALID, "", 0, 0,
+                f"nothing built: {len(report.errors)} error(s) under --strict",
+                "fix them, or build without --strict to publish with broken links as plain text"))
+        return write_formats(book, out_dir, formats, report, progress, styles_dir, cache, artifacts)
+    finally:
+        if cache is not None:  # what the build stored is in the files when it returns
+            cache.flush()
 
 
 def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.Report,
@@ -71,8 +75,11 @@ def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.
     outdir.check(out_dir)
     ctx = BuildContext(report, styles_dir, progress, built=dict(artifacts or {}),
                        cache=cache or Cache(None))
-    with outdir.locked(out_dir):
-        return _write(book, out_dir, formats, ctx)
+    try:
+        with outdir.locked(out_dir):
+            return _write(book, out_dir, formats, ctx)
+    finally:
+        ctx.cache.flush()
 
 
 def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext) -> dict[str, Path]:

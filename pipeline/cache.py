@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -25,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .cache_writer import Writer, at_exit
 from .version import __version__
 
 CACHE_DIR = ".glossary-cache"
@@ -114,6 +114,9 @@ class Cache:
             self.hits += 1
             return kept
         path = self._path(kind, key)
+        if (waiting := WRITER.pending(path)) is not None:
+            self.hits += 1
+            return waiting
         try:
             raw = path.read_bytes()
         except OSError:
@@ -130,21 +133,21 @@ class Cache:
         return payload
 
     def put(self, kind: str, key: str, data: bytes) -> None:
-        """Store `data`; a cache that cannot be written is no error (the build goes on)."""
+        """Store `data`; a cache that cannot be written is no error (the build goes on). The file
+        is written by the writer thread (`flush` waits for it); until then `get` finds it there."""
         if self.root is None:
             return
         if self.memory is not None:
             self.memory.put(kind, key, data)
-        path = self._path(kind, key)
         try:
             self._prepare()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as out:
-                out.write(_MAGIC + hashlib.blake2b(data, digest_size=_DIGEST).digest() + data)
-            os.replace(tmp, path)
         except OSError:
             return
+        WRITER.put(self._path(kind, key), data)
+
+    def flush(self) -> None:
+        """Wait until every entry put so far is in its file."""
+        WRITER.flush()
 
     def get_json(self, kind: str, key: str) -> Any:
         data = self.get(kind, key)
@@ -179,6 +182,10 @@ class Cache:
         if not fresh:
             prune(self.root, MAX_AGE)
             stamp.touch()
+
+
+WRITER = Writer(_MAGIC, _DIGEST)
+at_exit(WRITER)
 
 
 def _touch(path: Path) -> None:
@@ -216,5 +223,6 @@ def clear(root: Path) -> bool:
         return False
     if not (root / ".gitignore").is_file() and any(root.iterdir()):
         raise ValueError(f"{root} does not look like a glossary cache; not deleted")
+    WRITER.flush()  # nothing of this process lands in it afterwards
     shutil.rmtree(root)
     return True

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from . import diagnostics as dg
 from .authoring import AuthoringError
 from .build import build
-from .cache import CACHE_DIR, Cache, clear
+from .cache import CACHE_DIR, WRITER, Cache, clear
 from .formats import FORMATS
 from .formats.context import STYLES_DIR, Progress
 from .normalise import book_cache, read_book
@@ -138,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(dg.format_text(exc.diagnostic), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        WRITER.drop()  # not the cache entries still to be written: the run ends now
         print("glossary: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `glossary check | head`: the reader left; not an error of ours

@@ -190,6 +190,7 @@ def test_memory_keeps_what_a_build_read_or_wrote_for_the_next_build(tmp_path: Pa
     for name in "abcd":
         first.put("k", name, name.encode() * 25)
     first.put("k", "huge", b"h" * 26)
+    first.flush()  # in the files now (the writer writes them beside the run)
     for path in (tmp_path / "c").glob("k/*/*"):
         path.unlink()  # `glossary clean` meanwhile: the values stay valid, keys name their inputs
     second = Cache(tmp_path / "c", memory=memory)

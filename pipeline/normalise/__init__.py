@@ -35,19 +35,26 @@ def book_cache(source: Path, folder: Path | None = None, enabled: bool = True,
 
 
 def read_book(source: Path, report: dg.Report, progress: Progress = _quiet,
-              cache: Cache | None = None, bodies: bool = True, out_dir: Path | None = None) -> Book:
+              cache: Cache | None = None, bodies: bool = True, out_dir: Path | None = None,
+              flush: bool = True) -> Book:
     """Load every entry of `source` and resolve it into the Book; problems go to `report`.
 
-    With a `cache`, what was computed from the same inputs before is taken from it.
+    With a `cache`, what was computed from the same inputs before is taken from it, and what
+    was computed now is stored (in the files when this returns; with `flush=False`, when the
+    caller flushes the cache: a build lets them be written while it writes the formats).
     `bodies=False` (for `check`) may leave the taglines, definitions and sections of terms
     found in the cache empty. `out_dir`: where the build writes; when it lies inside `source`,
     what it holds is not read back as entries."""
     config = load_config(source, report)
     report.severities.update(severities(config))
     progress("reading entries")
-    loaded = load(source, config, report, progress, cache, _written(source, out_dir, config.slug))
-    progress("resolving ids and links")
-    return resolve(loaded, config, source, report, cache, bodies)
+    try:
+        loaded = load(source, config, report, progress, cache, _written(source, out_dir, config.slug))
+        progress("resolving ids and links")
+        return resolve(loaded, config, source, report, cache, bodies)
+    finally:
+        if flush and cache is not None:
+            cache.flush()
 
 
 def _written(source: Path, out_dir: Path | None, slug: str) -> tuple[Path, ...]:
