@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
-FLOOR = {"pipeline.version", "pipeline.cache", "pipeline.model", "pipeline.diagnostics",
-         "pipeline.config", "pipeline.i18n", "pipeline.names", "pipeline.atomic", "pipeline.pandoc",
+FLOOR = {"pipeline.version", "pipeline.cache", "pipeline.cache_writer", "pipeline.model",
+         "pipeline.diagnostics", "pipeline.config", "pipeline.i18n", "pipeline.names", "pipeline.atomic",
+         "pipeline.pandoc",
          "pipeline.pandoc_ast", "pipeline.sanitise", "pipeline.limits", "pipeline.pandoc_batch",
          "pipeline.pandoc_trace", "pipeline.runtime"}
 SHARED = ("pipeline.formats.common", "pipeline.formats.context")
