@@ -53,7 +53,7 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
                                        f"unknown format {', '.join(unknown)}",
                                        f"choose from {', '.join(FORMATS)}"), exit_code=2)
     outdir.check(out_dir)
-    try:
+    with (cache or Cache(None)).flushed():  # what the build stored is in the files when it returns
         book = read_book(source, report, progress, cache, out_dir=out_dir, flush=False)
         if report.strict and report.errors:
             raise dg.GlossaryError(dg.make(
@@ -61,9 +61,6 @@ def build(source: Path, out_dir: Path, formats: Sequence[str], report: dg.Report
                 f"nothing built: {len(report.errors)} error(s) under --strict",
                 "fix them, or build without --strict to publish with broken links as plain text"))
         return write_formats(book, out_dir, formats, report, progress, styles_dir, cache, artifacts)
-    finally:
-        if cache is not None:  # what the build stored is in the files when it returns
-            cache.flush()
 
 
 def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.Report,
@@ -75,11 +72,8 @@ def write_formats(book: Book, out_dir: Path, formats: Sequence[str], report: dg.
     outdir.check(out_dir)
     ctx = BuildContext(report, styles_dir, progress, built=dict(artifacts or {}),
                        cache=cache or Cache(None))
-    try:
-        with outdir.locked(out_dir):
-            return _write(book, out_dir, formats, ctx)
-    finally:
-        ctx.cache.flush()
+    with ctx.cache.flushed(), outdir.locked(out_dir):
+        return _write(book, out_dir, formats, ctx)
 
 
 def _write(book: Book, out_dir: Path, formats: Sequence[str], ctx: BuildContext) -> dict[str, Path]:

@@ -12,6 +12,7 @@ Layout: `<root>/<kind>/<key[:2]>/<key>`; `<root>/.gitignore` keeps the folder ou
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -20,7 +21,7 @@ import shutil
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,21 @@ class Cache:
 
     def flush(self) -> None:
         """Wait until every entry put so far is in its file."""
-        WRITER.flush()
+        if self.root is not None:
+            WRITER.flush()
+
+    @contextlib.contextmanager
+    def flushed(self) -> Iterator[None]:
+        """Flush when the block ends, also with an error; not when it is interrupted (Ctrl-C:
+        the command ends at once and leaves the rest unwritten, `cli`)."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            self.flush()
+            raise
+        self.flush()
 
     def get_json(self, kind: str, key: str) -> Any:
         data = self.get(kind, key)

@@ -8,6 +8,7 @@ Nothing here knows about output formats.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,13 +49,10 @@ def read_book(source: Path, report: dg.Report, progress: Progress = _quiet,
     config = load_config(source, report)
     report.severities.update(severities(config))
     progress("reading entries")
-    try:
+    with cache.flushed() if flush and cache is not None else contextlib.nullcontext():
         loaded = load(source, config, report, progress, cache, _written(source, out_dir, config.slug))
         progress("resolving ids and links")
         return resolve(loaded, config, source, report, cache, bodies)
-    finally:
-        if flush and cache is not None:
-            cache.flush()
 
 
 def _written(source: Path, out_dir: Path | None, slug: str) -> tuple[Path, ...]:
