@@ -135,7 +135,8 @@ class Cache:
 
     def put(self, kind: str, key: str, data: bytes) -> None:
         """Store `data`; a cache that cannot be written is no error (the build goes on). The file
-        is written by the writer thread (`flush` waits for it); until then `get` finds it there."""
+        is written beside the run (`cache_writer`; `flush` waits for it); until then `get` finds
+        the entry there."""
         if self.root is None:
             return
         if self.memory is not None:
