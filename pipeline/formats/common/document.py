@@ -8,6 +8,7 @@ Links stay `#<anchor>`; a writer that needs other link names maps them with `pan
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ...i18n import labels
@@ -57,18 +58,23 @@ def _meta_str(text: str) -> dict[str, Any]:
 
 def document(book: Book, back_references: bool = True) -> dict[str, Any]:
     """The book as a pandoc JSON document."""
-    blocks: list[Node] = [b for page in book.front for b in page_blocks(page)]
-    for group in book.groups:
-        blocks.append(letter_heading(group))
-        for term_id in group.term_ids:
-            blocks.extend(term_blocks(book, book.term(term_id), back_references))
-    blocks.extend(index_blocks(book))
-    blocks.extend(b for page in book.back for b in page_blocks(page))
     return {
         "pandoc-api-version": list(book.pandoc_api_version),
         "meta": metadata(book),
-        "blocks": blocks,
+        "blocks": [b for _, part in parts(book, back_references) for b in part],
     }
+
+
+def parts(book: Book, back_references: bool = True) -> Iterator[tuple[int, list[Node]]]:
+    """The document's blocks part by part, each with its count of terms: the front matter,
+    each letter group, then the index with the back matter (each part begins with an H1)."""
+    yield 0, [b for page in book.front for b in page_blocks(page)]
+    for group in book.groups:
+        blocks = [letter_heading(group)]
+        for term_id in group.term_ids:
+            blocks.extend(term_blocks(book, book.term(term_id), back_references))
+        yield len(group.term_ids), blocks
+    yield 0, [*index_blocks(book), *(b for page in book.back for b in page_blocks(page))]
 
 
 def letter_heading(group: LetterGroup) -> Node:
