@@ -117,15 +117,19 @@ class Writer:
             with self._lock:
                 self._lock.wait_for(lambda: bool(self._todo))
                 batch, self._todo = self._todo, []
-            if not self._hand_on(batch):
-                for _, path, data in batch:
-                    self._write(path, data)
-            with self._lock:
-                for seq, path, _ in batch:
-                    if self._pending.get(path, (0, b""))[0] == seq:
-                        del self._pending[path]
-                self._done = max(self._done, batch[-1][0])
-                self._lock.notify_all()
+            try:
+                if not self._hand_on(batch):
+                    for _, path, data in batch:
+                        self._write(path, data)
+            except Exception:  # a cache that cannot be written is no error, and `flush`
+                pass  # must not wait for entries that will never come
+            finally:
+                with self._lock:
+                    for seq, path, _ in batch:
+                        if self._pending.get(path, (0, b""))[0] == seq:
+                            del self._pending[path]
+                    self._done = max(self._done, batch[-1][0])
+                    self._lock.notify_all()
 
     def _hand_on(self, batch: list[_Item]) -> bool:
         """Give the batch to the child and wait until it is written; False if the child failed."""

@@ -106,3 +106,16 @@ def test_drop_forgets_what_was_not_handed_on(tmp_path: Path) -> None:
     writer.drop()
     assert writer.flush(timeout=5)
     assert writer.pending(tmp_path / "never") is None and not (tmp_path / "never").exists()
+
+
+def test_a_failure_in_the_writer_does_not_leave_flush_waiting(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    writer = Writer(MAGIC, SIZE)
+
+    def broken(batch: object) -> bool:
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(writer, "_hand_on", broken)
+    writer.put(tmp_path / "lost", b"x")
+    assert writer.flush(timeout=10)  # the entry is lost, not awaited for ever
+    assert writer.pending(tmp_path / "lost") is None and not (tmp_path / "lost").exists()
