@@ -6,15 +6,17 @@ pandoc's Markdown reader keeps no source positions; diagnostics find theirs in t
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import limits
 
@@ -24,6 +26,10 @@ MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
 # becomes a link to the file itself ("#f00001.md"); `pandoc_batch` undoes both in one pass.
 FILE_SCOPE_PREFIX = re.compile(r'"(#?)f\d{5}\.md__')
 FILE_SELF_LINK = re.compile(r'"#f\d{5}\.md"')
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 class PandocError(Exception):
@@ -129,6 +135,29 @@ def _math_reason(warning: str) -> str:
         if line.strip().startswith("unexpected"):
             return line.strip()
     return ""
+
+
+class SideBySide:
+    """pandoc runs side by side: a thread each (pandoc is a process of its own), at most one per
+    core, each in a copy of the caller's context, so the format's time budget and the run's stop
+    (`limits`) go with it. Leaving the block waits for the runs started and drops the others."""
+
+    def __init__(self, runs: int | None = None) -> None:
+        cores = os.cpu_count() or 1
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(runs or cores, cores)))
+
+    def __enter__(self) -> SideBySide:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        context = contextvars.copy_context()
+        return self._pool.submit(lambda: context.run(fn, *args, **kwargs))
 
 
 def shards(files: dict[str, Source]) -> list[dict[str, Source]]:

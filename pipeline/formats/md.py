@@ -14,10 +14,8 @@ by one last run.
 
 from __future__ import annotations
 
-import contextvars
-import os
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +36,7 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     """Write `<slug>.md`."""
     head = {"pandoc-api-version": list(book.pandoc_api_version), "meta": metadata(book)}
     notes: list[Any] = []
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with pandoc.SideBySide() as pool:
         runs = [_start(pool, {**head, "blocks": blocks}, first=i == 0)
                 for i, blocks in enumerate(_shards(book, notes))]
         if notes:  # after the shards: `_shards` has gathered them all
@@ -56,10 +54,10 @@ def build(book: Book, out_dir: Path, ctx: BuildContext) -> Path:
     return path
 
 
-def _start(pool: ThreadPoolExecutor, doc: dict[str, Any], first: bool) -> Future[tuple[bytes, str]]:
+def _start(pool: pandoc.SideBySide, doc: dict[str, Any], first: bool) -> Future[tuple[bytes, str]]:
     # -smart: keep „…“ and – as typed instead of ASCII stand-ins (-- and "); the YAML header once.
     args = ["--standalone", *_ARGS] if first else _ARGS
-    return pool.submit(contextvars.copy_context().run, pandoc.convert_json, doc, "markdown-smart", args)
+    return pool.submit(pandoc.convert_json, doc, "markdown-smart", args)
 
 
 def _shards(book: Book, notes: list[Any]) -> Iterator[list[Node]]:

@@ -15,13 +15,12 @@ WeasyPrint cannot show MathML in, converts it itself.
 
 from __future__ import annotations
 
-import contextvars
 import html
 import json
 import os
 import re
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -136,10 +135,9 @@ class _Runs:
     others in its run, so the shards give the bytes one run gives."""
 
     def __init__(self, book: Book, expected: int) -> None:
-        cores = os.cpu_count() or 1
         self.book = book
-        self.size = max(pandoc.MIN_SHARD, -(-expected // cores))
-        self.pool = ThreadPoolExecutor(max_workers=cores)
+        self.size = max(pandoc.MIN_SHARD, -(-expected // (os.cpu_count() or 1)))
+        self.pool = pandoc.SideBySide()
         self.pending: list[list[list[Node]]] = []  # per term or page: its fragments
         self.runs: list[Future[tuple[list[list[str]], str]]] = []
 
@@ -147,7 +145,7 @@ class _Runs:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.close()
 
     def add(self, fragments: list[list[Node]]) -> None:
         self.pending.append(fragments)
@@ -157,7 +155,7 @@ class _Runs:
     def _start(self) -> None:
         if self.pending:
             shard, self.pending = self.pending, []
-            self.runs.append(self.pool.submit(contextvars.copy_context().run, _pandoc, shard, self.book))
+            self.runs.append(self.pool.submit(_pandoc, shard, self.book))
 
     def results(self, report: dg.Report) -> list[tuple[list[str], bool]]:
         """Per term or page, in the order added: its pieces, and whether its run was silent."""

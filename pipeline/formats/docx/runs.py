@@ -8,10 +8,8 @@ so a stored chunk serves any build, and the join stamps the build's own time (`m
 
 from __future__ import annotations
 
-import contextvars
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,17 +51,11 @@ def written(chunks: Sequence[Chunk], api: list[int], reference: Path, media_dir:
         return Written(data, warnings)
 
     if todo:
-        with ThreadPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-            # each run in a copy of this context: the format's time budget (`limits`) travels in it
-            futures = [pool.submit(contextvars.copy_context().run, run, i) for i in todo]
-            try:
-                for i, future in zip(todo, futures, strict=True):
-                    result = found[i] = future.result()
-                    cache.put(KIND, chunks[i].key, encode(result))
-            except BaseException:  # a failed run (or the budget) ends the rest unstarted
-                for future in futures:
-                    future.cancel()
-                raise
+        with pandoc.SideBySide(len(todo)) as pool:  # a failed run (or the budget) ends the rest unstarted
+            futures = [pool.submit(run, i) for i in todo]
+            for i, future in zip(todo, futures, strict=True):
+                result = found[i] = future.result()
+                cache.put(KIND, chunks[i].key, encode(result))
     return [w for w in found if w is not None]
 
 
