@@ -164,6 +164,7 @@ class Writer:
         return self._child
 
     def _write(self, path: Path, data: bytes) -> None:
+        # The child's loop does the same: it starts bare (`-I -S`, a few ms), without this package.
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
