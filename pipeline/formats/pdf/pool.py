@@ -8,14 +8,16 @@ process, the joiner, appends each chunk's PDF as soon as the chunks before it ha
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
 from ... import diagnostics as dg
@@ -34,9 +36,26 @@ _T = TypeVar("_T")
 
 def _worker_start() -> None:
     """Ctrl-C is the build's to handle: a worker that took it too would print a traceback.
-    A worker lays out pages all its life: the collector tuned like the command's (`runtime`)."""
+    A worker lays out pages all its life: the collector tuned like the command's (`runtime`).
+    It ends without the interpreter's clean-up (`_end_now`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_gc()
+    atexit.register(_end_now)
+
+
+def _end_now() -> None:
+    """A worker's last act once the pool has shut it down: leave at once.
+
+    A normal exit frees every object a finished layout left behind, module by module, and
+    collects the rest: 1.5 s for two workers of a 350-entry book, and 0.6 s for the joiner,
+    which the build waited for. A worker holds nothing that must be written at its end; its
+    results went back through the pool, so only the standard streams are flushed. Handlers
+    registered after this one (there are none today) have run already: atexit runs them last in,
+    first out."""
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed or broken stream has nothing to flush
+            stream.flush()
+    os._exit(0)
 
 
 @contextmanager
