@@ -20,7 +20,7 @@ from pipeline.formats.pdf import paint as overlay
 from pipeline.formats.pdf.compose import Origin
 from pipeline.formats.pdf.fetcher import MAX_DATA_URL, GlossaryFetcher, ResourceRefused
 from pipeline.formats.pdf.layout import ChunkJob, render_chunk
-from pipeline.formats.pdf.pagenumbers import Figure
+from pipeline.formats.pdf.pagenumbers import REF_CLOSE, REF_OPEN, Figure
 
 
 @pytest.fixture
@@ -329,6 +329,11 @@ def test_the_page_estimate_counts_text_lines_and_pieces_that_begin_a_page() -> N
     assert chunks.estimated_pages('<p><img src="data:image/png;base64,' + "A" * 50_000 + '"></p>') == 1
     lines = "".join(f"<li>{i}</li>" for i in range(2 * chunks.LINES_PER_PAGE + chunks.LINES_PER_PAGE // 2))
     assert chunks.estimated_pages(f"<ul>{lines}</ul>") == 3  # the contents: many short lines
+    # a page reference is as long as its digits, however long the anchor its placeholder names
+    ref = f"→ S. <span>{REF_OPEN}{'Ein-sehr-langer-Begriff' * 4}{REF_CLOSE}</span> "
+    text = "<p>" + "x" * (per_page // 2) + ref * 20 + "</p>"
+    assert chunks.estimated_pages(text) == 1
+    assert chunks.estimated_pages(text.replace(REF_OPEN, "").replace(REF_CLOSE, "")) == 2
     front = '<section class="title"><p>T</p></section><section class="imprint"><p>I</p></section>'
     assert chunks.estimated_pages(front) == 1
     assert chunks.estimated_pages(front, frozenset({"imprint"})) == 2

@@ -31,13 +31,16 @@ from .pagenumbers import PN_PLACEHOLDER, REF_CLOSE, REF_OPEN
 from .pool import Pool
 
 MAX_PASSES = 6  # the counts of digits settle in one or two; a bound against ping-pong
-# A first guess at a part's pages, for the print styles on A4: a page holds about 4,150
+# A first guess at a part's pages, for the print styles on A4: a page holds about 3,950
 # characters of running text, or 48 lines of a list (the contents: little text, many lines);
 # a twentieth of a page goes to headings and to what cannot end a page; each piece the styles
-# begin on a new page (`break-before`) ends on a page of its own. Fitted to the benchmark's
-# glossaries of 40, 70 and 350 entries: within 1, 1 and 3 pages of where every part really
-# starts. (HTML characters, the guess before, were off by 5 pages in 40 entries, 30 % in 350.)
-TEXT_PER_PAGE = 4150
+# begin on a new page (`break-before`) ends on a page of its own. A page reference counts as
+# the digits it is laid out with, not the anchor its placeholder names. Fitted to the
+# benchmark's glossaries of 40, 70 and 350 entries: within 1, 1 and 2 pages of where every part
+# really starts. (HTML characters, the guess before, were off by 5 pages in 40 entries, 30 % in
+# 350; counting the anchors' names as text, by 3 pages in 350.)
+TEXT_PER_PAGE = 3950
+REF_TEXT = "000"  # what a page reference holds when laid out: three digits, as in most books
 LINES_PER_PAGE = 48
 HEADROOM = 0.05
 # How far past the estimated page of the last new digit the first parts go: the estimate's
@@ -143,7 +146,8 @@ def estimated_pages(part: str, breaks: frozenset[str] = frozenset()) -> int:
     pages = 0
     for start, end in itertools.pairwise([0, *cuts, len(part)]):
         piece = part[start:end]
-        text = len(html.unescape(_TAG.sub("", piece)).strip())  # a data: URL lies inside a tag
+        # a data: URL lies inside a tag
+        text = len(html.unescape(_TAG.sub("", _REF.sub(REF_TEXT, piece))).strip())
         if text or "<img" in piece:
             full = max(text / TEXT_PER_PAGE + HEADROOM, len(_LINE.findall(piece)) / LINES_PER_PAGE)
             pages += max(1, math.ceil(full))
