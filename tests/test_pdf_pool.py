@@ -1,12 +1,20 @@
-"""The PDF's worker processes end without the interpreter's clean-up (`pool._end_now`)."""
+"""The PDF's worker processes end without the interpreter's clean-up (`pool._end_now`), and
+leave no temporary files behind."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pipeline.formats.pdf.pool import Pool
+import pytest
+
+from pipeline.formats.pdf.pool import Pool, _workers_ignore_ctrl_c
 
 _KEPT: list[object] = []
 
@@ -42,3 +50,50 @@ def test_a_worker_leaves_without_freeing_what_it_holds(tmp_path: Path) -> None:
         processes = [*pool.executor._processes.values(), *pool.joiner._processes.values()]
     assert processes and all(p.exitcode == 0 for p in processes)
     assert not worker.exists() and not joiner.exists()
+
+
+def _temporary_folder() -> str:
+    """What WeasyPrint does for each document's fonts: a folder only a finaliser removes."""
+    return tempfile.mkdtemp(prefix="weasyprint-")
+
+
+def test_the_workers_temporary_files_go_when_the_pool_ends(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the workers' temporary folder, and the pool's
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with Pool(1) as pool:
+        made = [Path(pool.executor.submit(_temporary_folder).result()),
+                Path(pool.joiner.submit(_temporary_folder).result())]
+        assert all(folder.is_dir() and tmp_path in folder.parents for folder in made)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_killed_workers_leave_no_temporary_files_either(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    with pytest.raises(KeyboardInterrupt), Pool(1) as pool:
+        assert Path(pool.executor.submit(_temporary_folder).result()).is_dir()
+        raise KeyboardInterrupt  # what Ctrl-C does in the build process: the pool kills its workers
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_ctrl_c_while_processes_start_is_held_and_then_raised() -> None:
+    """Another thread takes the signal (the mask is the starting thread's only); Python's handler
+    still runs in the main thread, which must not be interrupted in the middle of a start."""
+    helper = threading.Thread(target=time.sleep, args=(1,))
+    helper.start()
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        with _workers_ignore_ctrl_c() as held:
+            os.kill(os.getpid(), signal.SIGINT)
+            deadline = time.monotonic() + 5
+            while not held.pending and time.monotonic() < deadline:
+                time.sleep(0.01)  # a Python handler runs between bytecodes: here, not later
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C interrupted the start")
+    assert held.pending
+    assert signal.getsignal(signal.SIGINT) is handler
+    with pytest.raises(KeyboardInterrupt):
+        held.deliver()
+    helper.join()

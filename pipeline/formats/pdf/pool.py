@@ -11,13 +11,15 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import shutil
 import signal
-import sys
+import tempfile
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import TypeVar
 
 from ... import diagnostics as dg
@@ -34,12 +36,14 @@ _POLL = 0.25  # seconds between looks at the run's stop while a chunk is laid ou
 _T = TypeVar("_T")
 
 
-def _worker_start() -> None:
+def _worker_start(scratch: str) -> None:
     """Ctrl-C is the build's to handle: a worker that took it too would print a traceback.
     A worker lays out pages all its life: the collector tuned like the command's (`runtime`).
-    It ends without the interpreter's clean-up (`_end_now`)."""
+    Its temporary files (WeasyPrint's font folders) go to the pool's `scratch` folder, which
+    the pool removes. It ends without the interpreter's clean-up (`_end_now`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_gc()
+    tempfile.tempdir = scratch
     atexit.register(_end_now)
 
 
@@ -48,34 +52,61 @@ def _end_now() -> None:
 
     A normal exit frees every object a finished layout left behind, module by module, and
     collects the rest: 1.5 s for two workers of a 350-entry book, and 0.6 s for the joiner,
-    which the build waited for. A worker holds nothing that must be written at its end; its
-    results went back through the pool, so only the standard streams are flushed. Handlers
-    registered after this one (there are none today) have run already: atexit runs them last in,
-    first out."""
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):  # a closed or broken stream has nothing to flush
-            stream.flush()
+    which the build waited for. A worker holds nothing that must be done at its end: its
+    results went back through the pool, WeasyPrint's log records with them (`layout`), so it
+    writes nothing to the standard streams; the temporary files the skipped finalisers would
+    have removed are in the pool's scratch folder. Handlers registered after this one (there
+    are none today) have run already: atexit runs them last in, first out."""
     os._exit(0)
 
 
+class _HeldCtrlC:
+    """A Ctrl-C that came while the processes were started, to hand on once they all have."""
+
+    def __init__(self) -> None:
+        self.pending = False
+        self.handler: object = None
+
+    def hold(self, _signum: int, _frame: object) -> None:
+        self.pending = True
+
+    def deliver(self) -> None:
+        """Raise it as the handler it was meant for would have (Python's raises KeyboardInterrupt)."""
+        if callable(self.handler):
+            self.handler(signal.SIGINT, None)
+        elif self.handler != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+
 @contextmanager
-def _workers_ignore_ctrl_c() -> Iterator[None]:
+def _workers_ignore_ctrl_c() -> Iterator[_HeldCtrlC]:
     """Start processes with SIGINT blocked: the signal mask is inherited across exec, so a
     Ctrl-C cannot hit a worker still importing, before `_worker_start` makes it ignore SIGINT.
-    The build process only holds a Ctrl-C that comes meanwhile back until the mask is restored."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    # multiprocessing's resource tracker, started with the first process, unblocks SIGINT
-    # after its own start: it must be running before the mask is set.
-    from multiprocessing import resource_tracker
 
-    resource_tracker.ensure_running()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    The mask is the calling thread's only, and the build's other threads (the cache writer's,
+    the pool's own) take the signal; Python then raises KeyboardInterrupt in the main thread,
+    which may be in the middle of starting a process: the child, never sent what it was to run,
+    dies with a traceback. So in the main thread a Ctrl-C meanwhile is held (`_HeldCtrlC`), for
+    the caller to deliver once it has ended what it started."""
+    held = _HeldCtrlC()
+    in_main = threading.current_thread() is threading.main_thread()
+    if in_main:
+        held.handler = signal.signal(signal.SIGINT, held.hold)
+    mask = hasattr(signal, "pthread_sigmask")
+    if mask:
+        # multiprocessing's resource tracker, started with the first process, unblocks SIGINT
+        # after its own start: it must be running before the mask is set.
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        yield
+        yield held
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if mask:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if in_main:
+            signal.signal(signal.SIGINT, held.handler)  # type: ignore[arg-type]
 
 
 def warm_up(language: str) -> None:
@@ -104,15 +135,21 @@ class Pool:
 
     def __init__(self, workers: int, language: str = "") -> None:
         spawn = multiprocessing.get_context("spawn")
-        with _workers_ignore_ctrl_c():  # submit() starts the processes
+        # Removed at the end even when the workers were killed and no finaliser of theirs ran.
+        self.scratch = tempfile.mkdtemp(prefix="glossary-pdf-")
+        with _workers_ignore_ctrl_c() as held:  # submit() starts the processes
             self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=spawn,
-                                                initializer=_worker_start)
+                                                initializer=_worker_start, initargs=(self.scratch,))
             for _ in range(workers):  # start them now; a failure here shows again on a real job
                 self.executor.submit(warm_up, language)
             # The joiner: pypdf's objects for a whole book are large, and a worker that has laid
             # out chunks already holds all the memory it ever had, so the parts meet elsewhere.
-            self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_worker_start)
+            self.joiner = ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_worker_start,
+                                              initargs=(self.scratch,))
             self.joining: list[Future[int]] = [self.joiner.submit(start)]
+        if held.pending:
+            self.__exit__(KeyboardInterrupt)
+            held.deliver()
 
     def __enter__(self) -> Pool:
         return self
@@ -123,6 +160,7 @@ class Pool:
                 _terminate(executor)
         self.executor.shutdown(wait=True, cancel_futures=True)
         self.joiner.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def run(self, jobs: Sequence[ChunkJob], known: Mapping[int, ChunkResult] | None = None
             ) -> list[ChunkResult]:
