@@ -7,6 +7,7 @@ sockets with raw paths, so the traversal checks see exactly what an attacker wou
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import http.client
 import io
@@ -441,3 +442,62 @@ def test_requests_during_the_swap_never_miss(tmp_path: Path, monkeypatch: pytest
         thread.join(60)
     assert len(answers) > 100
     assert [a for a in answers if a[1:] != (200, True)] == []
+
+
+def _wait_for(bursts: list[set[Path]], path: Path, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(path.resolve() in {p.resolve() for p in burst} for burst in list(bursts)):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_watcher_reports_saves_in_subfolders_old_and_new(tmp_path: Path) -> None:
+    (tmp_path / "img" / "deep").mkdir(parents=True)
+    bursts: list[set[Path]] = []
+    watcher = Watcher([tmp_path], bursts.append)
+    watcher.start()
+    try:
+        time.sleep(0.5)
+        old = tmp_path / "img" / "deep" / "chart.svg"
+        old.write_text("<svg/>", encoding="utf-8")
+        assert _wait_for(bursts, old), bursts
+        (tmp_path / "terms").mkdir()  # a folder made while serving: watched from then on
+        time.sleep(0.5)
+        new = tmp_path / "terms" / "AES.md"
+        new.write_text("## AES {#AES .term}\n", encoding="utf-8")
+        assert _wait_for(bursts, new), bursts
+        top = tmp_path / "DES.md"  # the top still is watched after the watches started again
+        top.write_text("## DES {#DES .term}\n", encoding="utf-8")
+        assert _wait_for(bursts, top), bursts
+    finally:
+        watcher.stop()
+
+
+def _inotify_watches() -> int:
+    """Watches this process holds, from each inotify descriptor's /proc entry (Linux)."""
+    count = 0
+    for info in Path("/proc/self/fdinfo").iterdir():
+        with contextlib.suppress(OSError):
+            count += sum(line.startswith("inotify wd:") for line in info.read_text().splitlines())
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="inotify is Linux's")
+def test_the_build_cache_costs_no_inotify_watches(tmp_path: Path) -> None:
+    for n in range(300):  # a cache is thousands of folders deep; each would be one watch
+        (tmp_path / ".glossary-cache" / f"{n:03}" / "x").mkdir(parents=True)
+    (tmp_path / "img" / "deep").mkdir(parents=True)
+    before = _inotify_watches()
+    watcher = Watcher([tmp_path], lambda paths: None)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 10
+        while _inotify_watches() - before < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        # the folder, img and img/deep: the count is real, and nothing below the cache is in it
+        assert 3 <= _inotify_watches() - before <= 6
+    finally:
+        watcher.stop()

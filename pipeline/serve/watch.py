@@ -65,7 +65,16 @@ class Rebuilder(Generic[R]):
 
 
 class Watcher:
-    """Calls `changed(paths)` for every burst of changes under `folders` until `stop`."""
+    """Calls `changed(paths)` for every burst of changes under `folders` until `stop`.
+
+    The build cache lives inside the source folder, and a watch of the whole folder would put
+    an inotify watch on each of its thousands of subfolders (1,662 for 350 entries; the default
+    limit is 8,192 watches per user on many systems, shared with the editor) and take an event
+    for each file a build stores. So each folder is watched on its own, without what is below
+    it, and each of its subfolders that is not ignored with everything below. A subfolder
+    added or removed at the top changes that plan: the watches start again, and the folder is
+    reported as changed (a file saved into it meanwhile is then read by the rebuild).
+    """
 
     def __init__(self, folders: Iterable[Path], changed: Callable[[set[Path]], None]) -> None:
         self.folders = sorted({f.resolve() for f in folders})
@@ -78,15 +87,64 @@ class Watcher:
     def start(self) -> None:
         self._thread.start()
 
+    def subfolders(self) -> list[Path]:
+        """The folders watched with everything below them: the watched folders' subfolders."""
+        found = []
+        for folder in self.folders:
+            try:
+                children = sorted(folder.iterdir())
+            except OSError:
+                continue
+            found += [c for c in children if c.is_dir() and self._filter(watchfiles.Change.added, str(c))]
+        return found
+
     def _loop(self) -> None:
         try:
-            for changes in watchfiles.watch(*self.folders, watch_filter=self._filter, step=STEP_MS,
-                                            stop_event=self._stop, raise_interrupt=False):
-                self._changed({Path(path) for _, path in changes})
+            while not self._stop.is_set():
+                self._watch(self.subfolders())
         except Exception as exc:  # a folder that vanished, too many inotify watches: say so, don't die
             _log.error("watching %s stopped: %s", ", ".join(map(str, self.folders)), exc)
+
+    def _watch(self, deep: list[Path]) -> None:
+        """Watch until `stop`, or until a subfolder comes or goes at the top (then return)."""
+        again = threading.Event()
+        until = _Either(self._stop, again)
+        below = threading.Thread(target=self._below, args=(deep, until), name="glossary-watch-below",
+                                 daemon=True) if deep else None
+        if below is not None:
+            below.start()
+        try:
+            for changes in watchfiles.watch(*self.folders, watch_filter=self._filter, step=STEP_MS,
+                                            stop_event=until, raise_interrupt=False, recursive=False):
+                paths = {Path(path) for _, path in changes}
+                self._changed(paths)
+                if any(p.is_dir() or p in deep for p in paths):
+                    break
+        finally:
+            again.set()
+            if below is not None:
+                below.join()
+
+    def _below(self, deep: list[Path], until: _Either) -> None:
+        try:
+            for changes in watchfiles.watch(*deep, watch_filter=self._filter, step=STEP_MS,
+                                            stop_event=until, raise_interrupt=False):
+                self._changed({Path(path) for _, path in changes})
+        except Exception as exc:  # the top-level watch goes on; the plan is made again
+            _log.warning("watching below %s stopped: %s", ", ".join(map(str, self.folders)), exc)
+            until.second.set()
 
     def stop(self, timeout: float = 2.0) -> None:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+
+
+class _Either:
+    """Set when either event is: what `watchfiles.watch` asks of its `stop_event`."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
