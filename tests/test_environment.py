@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -210,13 +211,18 @@ def test_what_a_kill_inside_the_site_swap_leaves_is_put_right(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("after", "formats"), [
-    (0.0, "pdf"),  # while the workers import
-    (1.5, "pdf"),  # while they lay out
-    (1.5, "pdf,html"),  # while they lay out in the PDF's thread, beside the site
+@pytest.mark.parametrize(("moment", "formats"), [
+    ("importing", "pdf"),  # while the workers import
+    ("laying out", "pdf"),  # while they lay out
+    ("laying out", "pdf,html"),  # while they lay out in the PDF's thread and the site waits for it
 ])
-def test_ctrl_c_ends_with_130_and_no_worker_traceback(after: float, formats: str, tmp_path: Path) -> None:
-    proc = _start(["build", str(SMALL), "--out", str(tmp_path / "out"), "--format", formats])
+def test_ctrl_c_ends_with_130_and_no_worker_traceback(moment: str, formats: str, tmp_path: Path) -> None:
+    proc = _start(["build", str(SMALL), "--out", str(tmp_path / "out"), "--format", formats, "-v"])
+    lines: list[str] = []
+    stderr = proc.stderr
+    assert stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(iter(stderr.readline, "")), daemon=True)
+    reader.start()
 
     def workers_running() -> bool:
         names = []
@@ -226,10 +232,12 @@ def test_ctrl_c_ends_with_130_and_no_worker_traceback(after: float, formats: str
         return any(b"multiprocessing" in n and b"spawn_main" in n for n in names)
 
     _wait_for(workers_running)
-    time.sleep(after)
+    if moment == "laying out":  # the first parts are handed to the workers (the progress says so)
+        _wait_for(lambda: any("laying out" in line for line in lines))
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole foreground group
-    _out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    assert proc.wait(timeout=120) == 130
+    reader.join(30)
+    err = "".join(lines)
     assert "glossary: interrupted" in err and "Traceback" not in err and "KeyboardInterrupt" not in err
     _wait_for(lambda: not _alive(proc.pid), 30)
 
