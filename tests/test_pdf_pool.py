@@ -97,3 +97,14 @@ def test_a_ctrl_c_while_processes_start_is_held_and_then_raised() -> None:
     with pytest.raises(KeyboardInterrupt):
         held.deliver()
     helper.join()
+
+
+def test_the_longest_parts_go_to_the_workers_first() -> None:
+    from pipeline.formats.pdf.layout import ChunkJob
+    from pipeline.formats.pdf.pool import longest_first
+
+    def job(index: int, size: int) -> ChunkJob:
+        return ChunkJob(index, "x" * size, "", (), "", (), {})
+
+    jobs = [job(0, 10), job(1, 500), job(2, 40), job(3, 500), job(4, 9_000)]
+    assert [j.index for j in longest_first(jobs)] == [4, 1, 3, 2, 0]  # ties in the book's order

@@ -15,7 +15,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -169,7 +169,8 @@ class Pool:
         known = known or {}
         if len(self.joining) > 1:  # a pass before this one: the join starts again
             self.joining = [self.joiner.submit(start)]
-        futures = {j.index: self.executor.submit(render_chunk, j) for j in jobs if j.index not in known}
+        futures = {j.index: self.executor.submit(render_chunk, j)
+                   for j in longest_first(j for j in jobs if j.index not in known)}
         results = []
         for job in jobs:
             results.append(known[job.index] if job.index in known else self._result(job, futures[job.index]))
@@ -200,6 +201,14 @@ class Pool:
                            f"the PDF worker for part {job.index + 1} died: {type(exc).__name__}: {exc}",
                            "the machine may be out of memory; set GLOSSARY_PDF_JOBS=1 and retry")
             return ChunkResult(job.index, 0, {}, None, (diag,), failed=True)
+
+
+def longest_first(jobs: Iterable[ChunkJob]) -> list[ChunkJob]:
+    """The order to hand jobs to the workers in: the longest first (layout time grows with the
+    HTML, 12–14 s a MB). In the order of the book, the biggest letter group of 1,000 entries
+    (186 pages, 15 s) came last in its pass and one core waited for it alone for 13 s. Results
+    are still taken, and joined, in the order of the book."""
+    return sorted(jobs, key=lambda job: (-len(job.html), job.index))
 
 
 def _within_budget(future: Future[_T]) -> _T:
