@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from . import jsonbytes
 from .cache_writer import Writer, at_exit
 from .version import __version__
 
@@ -175,7 +176,7 @@ class Cache:
             return None
 
     def put_json(self, kind: str, key: str, value: Any) -> None:
-        self.put(kind, key, json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+        self.put(kind, key, jsonbytes.dumps(value))
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.root is not None

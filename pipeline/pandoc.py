@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from . import limits
+from . import jsonbytes, limits
 
 READER = "markdown-auto_identifiers"
 MIN_SHARD = 40  # below this, a second pandoc process costs more than it saves
@@ -101,7 +101,7 @@ def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None,
 
 def convert_json(doc: dict[str, Any], to: str, args: Sequence[str] = ()) -> tuple[bytes, str]:
     """Write a pandoc JSON document in format `to`; returns (output, warnings)."""
-    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    data = jsonbytes.dumps(doc)
     return run(["-f", "json", "-t", to, *args], data)
 
 
@@ -116,7 +116,7 @@ def unreadable_math(formulas: Sequence[tuple[bool, str]], api_version: list[int]
     kind = {True: "DisplayMath", False: "InlineMath"}
     blocks = [{"t": "Para", "c": [{"t": "Math", "c": [{"t": kind[d]}, tex]}]} for d, tex in formulas]
     doc = {"pandoc-api-version": api_version, "meta": {}, "blocks": blocks}
-    data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    data = jsonbytes.dumps(doc)
     try:
         out, err = run(["-f", "json", "-t", "html", "--mathml", "--wrap=none"], data, timeout=timeout)
     except PandocTimeout:

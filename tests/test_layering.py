@@ -22,7 +22,7 @@ FLOOR = {"pipeline.version", "pipeline.cache", "pipeline.cache_writer", "pipelin
          "pipeline.diagnostics", "pipeline.config", "pipeline.i18n", "pipeline.names", "pipeline.atomic",
          "pipeline.pandoc",
          "pipeline.pandoc_ast", "pipeline.sanitise", "pipeline.limits", "pipeline.pandoc_batch",
-         "pipeline.pandoc_trace", "pipeline.runtime"}
+         "pipeline.pandoc_trace", "pipeline.runtime", "pipeline.jsonbytes"}
 SHARED = ("pipeline.formats.common", "pipeline.formats.context")
 MAX_LINES = 400
 

@@ -9,7 +9,6 @@ index's layout; then it checks that every link in the result lands on a bookmark
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ... import diagnostics as dg
-from ... import pandoc
+from ... import jsonbytes, pandoc
 from ...i18n import labels, written_date
 from ...model import Book
 from ...pandoc_ast import Div, Node, Para, attr, text_inlines
@@ -181,7 +180,7 @@ def _run_pandoc(doc: dict[str, Any], reference: Path, media_dir: Path, ctx: Buil
     """pandoc in the folder of staged images, so the image paths it reads resolve only there."""
     args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference.resolve()), "-o", "-"]
     try:
-        data, warnings = pandoc.run(args, json.dumps(doc, ensure_ascii=False).encode("utf-8"),
+        data, warnings = pandoc.run(args, jsonbytes.dumps(doc),
                                     cwd=str(media_dir))
     except pandoc.PandocError as exc:
         raise dg.GlossaryError(dg.make(dg.TOOL_FAILED, "", 0, 0, f"pandoc (docx) failed: {exc}",
