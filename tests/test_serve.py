@@ -501,3 +501,30 @@ def test_the_build_cache_costs_no_inotify_watches(tmp_path: Path) -> None:
         assert 3 <= _inotify_watches() - before <= 6
     finally:
         watcher.stop()
+
+
+def test_a_failing_watch_of_the_subfolders_is_retried_not_spun(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.serve.watch as watch
+
+    (tmp_path / "img").mkdir()
+    real, deep_calls = watch.watchfiles.watch, []
+
+    def failing_below(*paths: Any, **kw: Any) -> Any:
+        if kw.get("recursive", True):  # the watch of the subfolders: as when inotify runs out
+            deep_calls.append(paths)
+            raise OSError("OS file watch limit reached")
+        return real(*paths, **kw)
+
+    monkeypatch.setattr(watch.watchfiles, "watch", failing_below)
+    bursts: list[set[Path]] = []
+    watcher = Watcher([tmp_path], bursts.append)
+    watcher.start()
+    try:
+        time.sleep(2.5)
+        top = tmp_path / "AES.md"  # the top is still watched meanwhile
+        top.write_text("## AES {#AES .term}\n", encoding="utf-8")
+        assert _wait_for(bursts, top), bursts
+    finally:
+        watcher.stop()
+    assert 1 <= len(deep_calls) <= 4, f"{len(deep_calls)} tries in 2.5 s"

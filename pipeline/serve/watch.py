@@ -19,6 +19,7 @@ import watchfiles
 
 R = TypeVar("R")
 STEP_MS = 50  # quiet time that ends a burst of file events
+RETRY_S = 1.0  # before the subfolders are watched again after their watch failed
 # Folders in the source that are the tool's own output, never the author's: a change there must
 # not start a rebuild (the build cache lives next to book.toml).
 IGNORED_DIRS = (".glossary-cache",)
@@ -130,8 +131,9 @@ class Watcher:
             for changes in watchfiles.watch(*deep, watch_filter=self._filter, step=STEP_MS,
                                             stop_event=until, raise_interrupt=False):
                 self._changed({Path(path) for _, path in changes})
-        except Exception as exc:  # the top-level watch goes on; the plan is made again
+        except Exception as exc:  # the top-level watch goes on; the plan is made again, in a while
             _log.warning("watching below %s stopped: %s", ", ".join(map(str, self.folders)), exc)
+            self._stop.wait(RETRY_S)  # a lasting cause (the inotify limit) must not spin
             until.second.set()
 
     def stop(self, timeout: float = 2.0) -> None:
