@@ -180,8 +180,7 @@ def _run_pandoc(doc: dict[str, Any], reference: Path, media_dir: Path, ctx: Buil
     """pandoc in the folder of staged images, so the image paths it reads resolve only there."""
     args = ["-f", "json", "-t", "docx", "--reference-doc", str(reference.resolve()), "-o", "-"]
     try:
-        data, warnings = pandoc.run(args, jsonbytes.dumps(doc),
-                                    cwd=str(media_dir))
+        data, warnings = pandoc.run(args, jsonbytes.dumps(doc), cwd=str(media_dir))
     except pandoc.PandocError as exc:
         raise dg.GlossaryError(dg.make(dg.TOOL_FAILED, "", 0, 0, f"pandoc (docx) failed: {exc}",
                                        "check the reference document and the message")) from exc
