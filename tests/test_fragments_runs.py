@@ -14,7 +14,6 @@ from pipeline import pandoc, read_book
 from pipeline.cache import Cache
 from pipeline.formats.common import fragments
 from pipeline.model import Book
-from pipeline.pandoc_ast import Node
 
 _REAL_PANDOC = fragments._pandoc
 
@@ -29,7 +28,7 @@ def _render(book: Book, monkeypatch: pytest.MonkeyPatch, cores: int,
     """The fragments with `cores` shards of at least one term, and how many terms each run got."""
     sizes: list[int] = []
 
-    def counted(terms: list[list[list[Node]]], b: Book) -> tuple[list[list[str]], str]:
+    def counted(terms: list[list[bytes]], b: Book) -> tuple[list[list[str]], str]:
         sizes.append(len(terms))
         return _REAL_PANDOC(terms, b)
 
@@ -60,3 +59,19 @@ def test_a_warm_render_runs_pandoc_only_for_what_changed(book: Book, tmp_path: P
     assert len(sizes) == 2
     warm, again = _render(book, monkeypatch, cores=2, cache=cache)
     assert again == [] and warm.terms == cold.terms and warm.pages == cold.pages
+
+
+def test_the_document_joined_from_the_fragments_json_is_the_whole_written_at_once(book: Book) -> None:
+    import json
+
+    from pipeline import jsonbytes
+    from pipeline.formats.common.document import metadata
+    from pipeline.pandoc_ast import Div, attr
+
+    term = book.terms[0]
+    blocks = [list(term.definition), *[list(s.blocks) for s in term.sections], []]
+    api, meta = list(book.pandoc_api_version), metadata(book)
+    joined = fragments._document([jsonbytes.dumps(Div(attr(), b)) for b in blocks], api, meta)
+    whole = {"pandoc-api-version": api, "meta": meta,
+             "blocks": [x for i, b in enumerate(blocks) for x in (fragments._marker(i), Div(attr(), b))]}
+    assert joined == json.dumps(whole, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
