@@ -99,9 +99,10 @@ def run(args: Sequence[str], data: bytes | None = None, cwd: str | None = None,
     return proc.stdout, err
 
 
-def convert_json(doc: dict[str, Any], to: str, args: Sequence[str] = ()) -> tuple[bytes, str]:
-    """Write a pandoc JSON document in format `to`; returns (output, warnings)."""
-    data = jsonbytes.dumps(doc)
+def convert_json(doc: dict[str, Any] | bytes, to: str, args: Sequence[str] = ()) -> tuple[bytes, str]:
+    """Write a pandoc JSON document (or its JSON, already written) in format `to`; returns
+    (output, warnings)."""
+    data = doc if isinstance(doc, bytes) else jsonbytes.dumps(doc)
     return run(["-f", "json", "-t", to, *args], data)
 
 

@@ -224,8 +224,8 @@ def _cached(cache: Cache, key: str) -> TermFragments | None:
 def _pandoc(terms: list[list[bytes]], book: Book) -> tuple[list[list[str]], str]:
     """Each term's fragments as HTML (one pandoc run for all of them), and pandoc's warnings."""
     flat = [f for fragments in terms for f in fragments]
-    out, warnings = pandoc.run(["-f", "json", "-t", "html5", "--mathml", "--wrap=none"],
-                               _document(flat, list(book.pandoc_api_version), metadata(book)))
+    doc = _document(flat, list(book.pandoc_api_version), metadata(book))
+    out, warnings = pandoc.convert_json(doc, "html5", ["--mathml", "--wrap=none"])
     pieces = _split(out.decode("utf-8"), len(flat))
     out_terms: list[list[str]] = []
     at = 0
